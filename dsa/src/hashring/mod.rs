@@ -44,9 +44,16 @@ mod ring;
 mod shared;
 
 // -- re-exports (jump, ring, ketama, shared) --
+pub use bounded::BoundedLoad;
+pub use jump::{Jump, jump_hash, try_jump_hash};
+pub use ring::{DEFAULT_VIRTUAL_NODES, HashRing, RingReplicas};
 // -- end re-exports (jump, ring, ketama, shared) --
 
 // -- re-exports (rendezvous, maglev, bounded) --
+pub use ketama::{Ketama, KetamaCompat, ketama_hash};
+pub use maglev::Maglev;
+pub use rendezvous::Rendezvous;
+pub use shared::{SharedRing, Snapshot};
 // -- end re-exports (rendezvous, maglev, bounded) --
 
 /// What can go wrong when building or changing a router. Routing itself never
