@@ -15,7 +15,9 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use maglev::ConsistentHasher as _;
-use pillars_kit::dsa::hashring::{HashRing, Jump, Ketama, Maglev, Rendezvous, jump_hash};
+use pillars_kit::dsa::hashring::{
+    HashRing, Jump, Ketama, KetamaCompat, Maglev, Rendezvous, jump_hash,
+};
 
 const SIZES: [usize; 3] = [10, 100, 1000];
 const VNODES: u32 = 160;
@@ -144,7 +146,22 @@ fn print_quality() {
         .iter()
         .map(|k| idx(r.route(k.as_str()).expect("node")))
         .collect();
-    report("pillars Ketama", before, after);
+    report("pillars Ketama (libmemcached)", before, after);
+
+    let mut r = Ketama::with_compat(KetamaCompat::Exact);
+    for name in &names {
+        r.add(name.clone()).expect("distinct nodes");
+    }
+    let before: Vec<usize> = keys
+        .iter()
+        .map(|k| idx(r.route(k.as_str()).expect("node")))
+        .collect();
+    r.remove(&names[n / 2]).expect("member");
+    let after: Vec<usize> = keys
+        .iter()
+        .map(|k| idx(r.route(k.as_str()).expect("node")))
+        .collect();
+    report("pillars Ketama (Exact)", before, after);
 
     let mut r = our_rendezvous(n);
     let before: Vec<usize> = keys
@@ -290,5 +307,38 @@ fn lookup(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, lookup);
+/// Replica lists: three distinct nodes in ring order. The peer clones its
+/// whole ring per call and may repeat a node (it walks virtual nodes).
+fn replicas(c: &mut Criterion) {
+    let keys = keys();
+    let mut g = c.benchmark_group("hashring/route_n(3)");
+    g.throughput(Throughput::Elements(1));
+    for &n in &SIZES[..2] {
+        let ring = our_ring(n);
+        let mut i = 0;
+        g.bench_function(BenchmarkId::new("pillars::HashRing", n), |b| {
+            b.iter(|| {
+                i = (i + 1) % KEYS;
+                let mut out = [None; 3];
+                for (slot, node) in out
+                    .iter_mut()
+                    .zip(ring.route_n(black_box(keys[i].as_str()), 3))
+                {
+                    *slot = Some(node);
+                }
+                black_box(out)
+            });
+        });
+        let peer = peer_ring(n);
+        g.bench_function(BenchmarkId::new("hashring::get_with_replicas", n), |b| {
+            b.iter(|| {
+                i = (i + 1) % KEYS;
+                black_box(peer.get_with_replicas(black_box(&keys[i]), 2))
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, lookup, replicas);
 criterion_main!(benches);
