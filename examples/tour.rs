@@ -3,15 +3,22 @@
 
 use std::collections::BTreeMap;
 
+use pillars_kit::dsa::bloom::{
+    AtomicBloomFilter, BinaryFuse8, BloomFilter, CountingBloomFilter, ScalableBloomFilter,
+    SplitBlockBloomFilter,
+};
 use pillars_kit::dsa::hash::{KeyHasher, Xxh3};
 use pillars_kit::dsa::hashring::{
     BoundedLoad, HashRing, Jump, Ketama, Maglev, Rendezvous, Router, SharedRing, jump_hash,
 };
+use pillars_kit::dsa::ringbuf::{mpmc, overwrite::Overwrite, spsc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("pillars tour\n");
     hash();
     hashring()?;
+    ringbuf()?;
+    bloom()?;
     println!("\ntour complete");
     Ok(())
 }
@@ -73,7 +80,7 @@ fn hashring() -> Result<(), Box<dyn std::error::Error>> {
     );
     let mut shards = Jump::new();
     for i in 0..8 {
-        shards.push(format!("shard-{i}"));
+        shards.push(format!("shard-{i}"))?;
     }
     println!(
         "  Jump over 8 shards: order:1001 -> {:?}",
@@ -93,22 +100,25 @@ fn hashring() -> Result<(), Box<dyn std::error::Error>> {
         maglev.route("session:7")
     );
 
-    // Ketama: the memcached clients' layout.
+    // Ketama: the point layout of libketama / twemproxy (MD5), for sharing
+    // keys with memcached clients configured the same way.
     let mut ketama = Ketama::new();
     for n in &nodes {
         ketama.add(n.clone())?;
     }
     println!(
-        "  Ketama (libmemcached layout): session:7 -> {:?}",
+        "  Ketama (libketama point layout, MD5): session:7 -> {:?}",
         ketama.route("session:7")
     );
 
-    // Bounded loads: no node above ceil(1.25 * mean).
-    let mut bounded = BoundedLoad::new(1.25)?;
+    // Bounded loads: no node above ceil(c * mean).
+    let c = 1.25;
+    let mut bounded = BoundedLoad::new(c)?;
     for n in &nodes {
         bounded.add(n.clone())?;
     }
-    for k in keys.iter().take(10_000) {
+    let assigned = 10_000_u32;
+    for k in keys.iter().take(assigned as usize) {
         bounded.assign(k.as_str());
     }
     let max = nodes
@@ -116,9 +126,10 @@ fn hashring() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|n| bounded.load(n))
         .max()
         .unwrap_or(0);
+    let bound = (c * f64::from(assigned) / nodes.len() as f64).ceil();
     println!(
-        "  BoundedLoad c = 1.25, 10k keys over 5 nodes: max load {max} (cap {})",
-        bounded.capacity()
+        "  BoundedLoad c = {c}, {assigned} keys over {} nodes: max load {max} <= ceil(c * mean) = {bound}",
+        nodes.len()
     );
 
     // Shared ring: lock-free readers while membership changes.
@@ -145,6 +156,143 @@ fn hashring() -> Result<(), Box<dyn std::error::Error>> {
         "  route_batch of {} keys with rayon: {} routed",
         keys.len(),
         batch.iter().flatten().count()
+    );
+    Ok(())
+}
+
+fn ringbuf() -> Result<(), Box<dyn std::error::Error>> {
+    section("dsa::ringbuf: bounded rings between threads, and keep-the-last-N");
+    // Wait-free SPSC: a network thread hands log lines to a shipper.
+    let (mut tx, mut rx) = spsc::channel::<u64>(1000)?;
+    println!(
+        "  spsc::channel(1000): capacity rounded up to {}",
+        tx.capacity()
+    );
+    let n = 1_000_000_u64;
+    let shipped = std::thread::scope(|s| {
+        s.spawn(move || {
+            let batch: Vec<u64> = (0..n).collect();
+            let mut sent = 0;
+            while sent < batch.len() {
+                sent += tx.push_slice(&batch[sent..]);
+            }
+        });
+        let (mut sum, mut got, mut buf) = (0_u64, 0_u64, [0_u64; 256]);
+        while got < n {
+            let k = rx.pop_slice(&mut buf);
+            sum += buf[..k].iter().sum::<u64>();
+            got += k as u64;
+        }
+        sum
+    });
+    println!(
+        "  moved {n} values between two threads in slices; sum checks out: {}",
+        shipped == n * (n - 1) / 2
+    );
+
+    // MPMC with overwrite-oldest for metrics that may be dropped under load.
+    let q = mpmc::Queue::new(4)?;
+    for i in 0..6 {
+        if let Some(evicted) = q.force_push(i) {
+            println!("  mpmc::Queue(4) force_push({i}) evicted {evicted}");
+        }
+    }
+    let left: Vec<i32> = std::iter::from_fn(|| q.pop()).collect();
+    println!("  left in the queue, oldest first: {left:?}");
+
+    // The last N latencies.
+    let mut window = Overwrite::new(3)?;
+    for ms in [12, 7, 30, 9, 14] {
+        window.push(ms);
+    }
+    println!(
+        "  Overwrite(3) after 5 pushes keeps {:?}",
+        window.iter().collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+fn bloom() -> Result<(), Box<dyn std::error::Error>> {
+    section("dsa::bloom: skip the database read for keys that cannot exist");
+    let n = 100_000_u64;
+    let mut seen = BloomFilter::with_rate(n, 0.01)?;
+    for id in 0..n {
+        seen.insert(&id);
+    }
+    let absent = (n..n + 100_000).filter(|id| seen.contains(id)).count();
+    println!(
+        "  BloomFilter for {n} keys at 1%: {:.2} bits/key, no false negatives: {}, false positives on 100k absent keys: {:.2}%",
+        seen.bits_per_key(n),
+        (0..n).all(|id| seen.contains(&id)),
+        absent as f64 / 1000.0
+    );
+
+    // Bytes that another process (or the next release) reads back.
+    let bytes = seen.to_bytes();
+    let again = BloomFilter::from_bytes(&bytes)?;
+    println!(
+        "  to_bytes: {} bytes (versioned, checksummed); read back equal: {}",
+        bytes.len(),
+        again == seen
+    );
+    let mut corrupt = bytes.clone();
+    corrupt[100] ^= 1;
+    println!(
+        "  one flipped bit: {}",
+        BloomFilter::from_bytes(&corrupt).unwrap_err()
+    );
+
+    // Shared between threads.
+    let shared = AtomicBloomFilter::with_rate(n, 0.01)?;
+    std::thread::scope(|s| {
+        for t in 0..2_u64 {
+            let shared = &shared;
+            s.spawn(move || {
+                for id in (t..n).step_by(2) {
+                    shared.insert(&id);
+                }
+            });
+        }
+    });
+    println!(
+        "  AtomicBloomFilter filled from 2 threads: every key present: {}",
+        (0..n).all(|id| shared.contains(&id))
+    );
+
+    let mut block = SplitBlockBloomFilter::with_rate(n, 0.01)?;
+    block.insert("user:1");
+    println!(
+        "  SplitBlockBloomFilter (Parquet layout): user:1 {}, user:2 {}",
+        block.contains("user:1"),
+        block.contains("user:2")
+    );
+
+    let mut counting = CountingBloomFilter::with_rate(1000, 0.01)?;
+    counting.insert("session:9");
+    counting.remove("session:9")?;
+    println!(
+        "  CountingBloomFilter: insert then remove session:9 -> present {}; removing it again: {}",
+        counting.contains("session:9"),
+        counting.remove("session:9").unwrap_err()
+    );
+
+    let mut growing = ScalableBloomFilter::new(1000, 0.01)?;
+    for id in 0..50_000_u64 {
+        growing.insert(&id);
+    }
+    println!(
+        "  ScalableBloomFilter from capacity 1000 to 50k keys: {} stages, expected FPR {:.3}%",
+        growing.stages(),
+        growing.expected_fpr() * 100.0
+    );
+
+    let keys: Vec<u64> = (0..n).collect();
+    let fuse = BinaryFuse8::from_slice(&keys)?;
+    let fp = (n..n + 100_000).filter(|k| fuse.contains(k)).count();
+    println!(
+        "  BinaryFuse8 (static set): {:.2} bits/key, FPR {:.3}% on 100k absent keys",
+        fuse.bits_per_key(),
+        fp as f64 / 1000.0
     );
     Ok(())
 }

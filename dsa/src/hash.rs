@@ -24,7 +24,7 @@
 //! # Examples
 //!
 //! ```
-//! use pillars_dsa::hash::{KeyHasher, StableKey, Xxh3, DEFAULT_SEED};
+//! use pillars_dsa::hash::{KeyHasher, Xxh3, DEFAULT_SEED};
 //!
 //! let h = Xxh3::default();
 //! // The same key gives the same hash everywhere, forever.

@@ -6,14 +6,21 @@
 //! | module | what it holds | peers |
 //! | --- | --- | --- |
 //! | [`hash`] | the one stable, seeded hash (XXH3) every persisted or shared format uses | — |
+//! | [`bloom`] | membership filters: blocked Bloom, atomic, split-block (Parquet), counting, scalable, binary fuse (8/16-bit); one stable, checksummed byte format | `fastbloom`, `bloomfilter`, `growable-bloom-filter`, `sbbf-rs`, `xorf` |
+//! | [`ringbuf`] | wait-free SPSC ring (slices, chunks), bounded MPMC queue with `force_push`, overwrite-oldest ring | `rtrb`, `ringbuf`, `crossbeam-queue`, `heapless` |
 //! | [`hashring`] | consistent hashing: jump hash, Karger ring, Ketama, rendezvous, Maglev, bounded loads, a lock-free shared ring | `hashring`, `maglev`, `jumphash`, `rendezvous_hash` |
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `rayon` | yes | parallel batch operations (`Router::route_batch`) |
+//! | `rayon` | yes | parallel batch operations (`Router::route_batch`, binary fuse builds) |
+//! | `serde` | no | `Serialize` / `Deserialize` for the filters, as their stable bytes |
 #![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![doc(test(attr(deny(warnings))))]
 #![warn(clippy::pedantic)]
 #![allow(clippy::module_name_repetitions, clippy::must_use_candidate)]
 
+pub mod bloom;
 pub mod hash;
 pub mod hashring;
+pub mod ringbuf;

@@ -185,7 +185,7 @@ proptest! {
     fn jump_push_pop_moves_only_the_last_nodes_keys(n in 1_usize..40, keys in prop::collection::vec(any::<u64>(), 1..200)) {
         let mut j: Jump<String> = node_names(n).into_iter().collect();
         let before = routes(&j, keys.iter().copied());
-        j.push("new".to_owned());
+        j.push("new".to_owned()).unwrap();
         let after = routes(&j, keys.iter().copied());
         for (b, a) in before.iter().zip(&after) {
             prop_assert!(a == b || a == "new");
@@ -274,15 +274,57 @@ fn ring_bad_input_is_defined() {
         HashRing::<&str>::with_virtual_nodes(0).unwrap_err(),
         Error::ZeroVirtualNodes
     );
+    // Point counts that would need gigabytes are refused, not allocated.
     let mut huge = HashRing::<&str>::with_virtual_nodes(u32::MAX).unwrap();
+    assert_eq!(
+        huge.add("a"),
+        Err(Error::TooManyPoints {
+            points: u64::from(u32::MAX),
+            max: 1 << 26
+        })
+    );
     assert!(matches!(
         huge.add_weighted("a", 2),
         Err(Error::TooManyPoints { .. })
     ));
-    assert!(huge.is_empty());
+    assert!(huge.is_empty() && huge.point_count() == 0);
+    assert!(matches!(
+        ring.add_weighted("heavy", u32::MAX),
+        Err(Error::TooManyPoints { .. })
+    ));
+    assert_eq!((ring.len(), ring.point_count()), (1, 160));
+    // The cap itself is reachable: 2^26 points in one node fit, one more not.
+    let mut full = HashRing::<&str>::with_virtual_nodes(1 << 20).unwrap();
+    assert!(matches!(
+        full.add_weighted("x", 65),
+        Err(Error::TooManyPoints { .. })
+    ));
     assert_eq!(ring.remove("a"), Ok("a"));
     assert_eq!(ring.route("k"), None);
     assert_eq!(ring.point_count(), 0);
+}
+
+/// `route_n` tracks yielded members three ways (inline bitset up to 256
+/// members, inline list up to 8 replicas, heap bitset beyond): all agree.
+#[test]
+fn ring_route_n_large_rings_agree_across_trackers() {
+    for members in [255, 256, 257, 300] {
+        let mut ring = HashRing::with_virtual_nodes(4).unwrap();
+        for name in node_names(members) {
+            ring.add(name).unwrap();
+        }
+        for key in 0..100_u64 {
+            let all: Vec<_> = ring.route_n(&key, usize::MAX).collect();
+            assert_eq!(all.len(), members);
+            let distinct: HashSet<_> = all.iter().collect();
+            assert_eq!(distinct.len(), members);
+            assert_eq!(Some(all[0]), ring.route(&key));
+            for n in [0, 1, 2, 7, 8, 9, 20, members - 1] {
+                let some: Vec<_> = ring.route_n(&key, n).collect();
+                assert_eq!(some[..], all[..n], "{members} members, n = {n}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -644,7 +686,7 @@ fn quality_jump_balance_and_disruption() {
         let mut j: Jump<String> = node_names(n).into_iter().collect();
         let before = routes(&j, 0..QUALITY_KEYS);
         let balance = max_over_mean(&before, n);
-        j.push("new".to_owned());
+        j.push("new".to_owned()).unwrap();
         let after = routes(&j, 0..QUALITY_KEYS);
         let moved = moved_fraction(&before, &after);
         let ideal = 1.0 / (n as f64 + 1.0);

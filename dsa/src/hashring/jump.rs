@@ -13,15 +13,15 @@
 //!
 //! // Over named nodes, routed by the stable hash of the key.
 //! let mut shards = Jump::new();
-//! shards.push("shard-0");
-//! shards.push("shard-1");
+//! shards.push("shard-0").unwrap();
+//! shards.push("shard-1").unwrap();
 //! let owner = *shards.route("user:42").unwrap();
 //! assert!(owner == "shard-0" || owner == "shard-1");
 //! ```
 
 use crate::hash::{KeyHasher, StableKey, Xxh3};
 
-use super::Router;
+use super::{Error, Router};
 
 /// The multiplier of the paper's 64-bit linear congruential generator.
 const LCG_MULTIPLIER: u64 = 2_862_933_555_777_941_757;
@@ -37,9 +37,17 @@ const LCG_MULTIPLIER: u64 = 2_862_933_555_777_941_757;
 /// Veach, "A Fast, Minimal Memory, Consistent Hash Algorithm" (2014): the
 /// linear congruential step `key = key * 2862933555777941757 + 1` (wrapping)
 /// and the jump `j = (b + 1) * (2^31 / ((key >> 33) + 1))` computed in `f64`.
-/// Any other implementation of the paper gives the same bucket for the same
-/// 64-bit key. [`Jump`] feeds it the stable hash of a key's canonical bytes
-/// (see [`crate::hash`]), so `Jump` routes agree across processes as well.
+///
+/// Precisely: for every 64-bit key and every bucket count in
+/// `1..=i32::MAX` (every count the reference's `int32_t num_buckets`
+/// accepts) the bucket is the reference's. In that range `b + 1 <= 2^31`, so
+/// the `f64` product stays below `2^62` and every step is exact or
+/// IEEE-rounded the same way as in C. Counts above `i32::MAX` (up to
+/// `u32::MAX`) continue the same arithmetic, which the reference cannot be
+/// asked about; they are still consistent (a key moves only to the new
+/// bucket) but have no reference to agree with. [`Jump`] feeds the function
+/// the stable hash of a key's canonical bytes (see [`crate::hash`]), so
+/// `Jump` routes agree across processes as well.
 ///
 /// `buckets == 0` has no bucket to give; it returns `0` rather than panicking
 /// (the reference code returns `-1`). Use [`try_jump_hash`] to tell the case
@@ -102,8 +110,8 @@ pub fn try_jump_hash(mut key: u64, buckets: u32) -> Option<u32> {
 /// the last node. Removing a node from the middle is not possible: renumbering
 /// would move most keys (use [`HashRing`](super::HashRing) for that).
 ///
-/// At most `u32::MAX` nodes take keys; nodes pushed beyond that are never
-/// routed to.
+/// It holds at most [`Jump::MAX_NODES`] (`u32::MAX`) nodes, the most bucket
+/// numbers [`jump_hash`] gives, so every node is routable.
 ///
 /// # Examples
 ///
@@ -112,10 +120,10 @@ pub fn try_jump_hash(mut key: u64, buckets: u32) -> Option<u32> {
 ///
 /// let mut db = Jump::new();
 /// for shard in ["db-0", "db-1", "db-2"] {
-///     db.push(shard);
+///     db.push(shard).unwrap();
 /// }
 /// let owner = *db.route(&42_u64).unwrap();
-/// db.push("db-3");
+/// db.push("db-3").unwrap();
 /// let moved = *db.route(&42_u64).unwrap();
 /// assert!(moved == owner || moved == "db-3");
 /// ```
@@ -159,7 +167,7 @@ impl<N, S> Jump<N, S> {
     /// use pillars_dsa::hashring::Jump;
     ///
     /// let mut j = Jump::with_hasher(Xxh3::with_seed(7));
-    /// j.push(1_u32);
+    /// j.push(1_u32).unwrap();
     /// assert_eq!(j.route("k"), Some(&1));
     /// ```
     #[must_use]
@@ -170,7 +178,16 @@ impl<N, S> Jump<N, S> {
         }
     }
 
+    /// The most nodes a `Jump` holds: `u32::MAX`, the number of buckets
+    /// [`jump_hash`] addresses.
+    pub const MAX_NODES: usize = u32::MAX as usize;
+
     /// Appends `node` as bucket number `len()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooManyNodes`] when the router already holds
+    /// [`MAX_NODES`](Self::MAX_NODES) nodes; `node` is not added.
     ///
     /// # Examples
     ///
@@ -178,11 +195,17 @@ impl<N, S> Jump<N, S> {
     /// use pillars_dsa::hashring::Jump;
     ///
     /// let mut j = Jump::new();
-    /// j.push("a");
+    /// j.push("a").unwrap();
     /// assert_eq!(j.nodes(), ["a"]);
     /// ```
-    pub fn push(&mut self, node: N) {
+    pub fn push(&mut self, node: N) -> Result<(), Error> {
+        if self.nodes.len() >= Self::MAX_NODES {
+            return Err(Error::TooManyNodes {
+                max: u64::from(u32::MAX),
+            });
+        }
         self.nodes.push(node);
+        Ok(())
     }
 
     /// Removes and returns the last node; `None` when empty.
@@ -193,7 +216,7 @@ impl<N, S> Jump<N, S> {
     /// use pillars_dsa::hashring::Jump;
     ///
     /// let mut j = Jump::new();
-    /// j.push("a");
+    /// j.push("a").unwrap();
     /// assert_eq!(j.pop(), Some("a"));
     /// assert_eq!(j.pop(), None);
     /// ```
@@ -273,6 +296,7 @@ impl<N, S> Jump<N, S> {
     #[inline]
     #[must_use]
     pub fn route_hash(&self, hash: u64) -> Option<&N> {
+        // `push` and `extend` keep `len() <= u32::MAX`.
         let buckets = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
         let bucket = try_jump_hash(hash, buckets)?;
         self.nodes.get(usize::try_from(bucket).ok()?)
@@ -298,12 +322,17 @@ impl<N, S: KeyHasher> Jump<N, S> {
     }
 }
 
+/// Appends the nodes in order, like [`Jump::push`]; nodes past
+/// [`Jump::MAX_NODES`] are dropped (use `push` to be told).
 impl<N, S> Extend<N> for Jump<N, S> {
     fn extend<I: IntoIterator<Item = N>>(&mut self, iter: I) {
-        self.nodes.extend(iter);
+        let room = Self::MAX_NODES.saturating_sub(self.nodes.len());
+        self.nodes.extend(iter.into_iter().take(room));
     }
 }
 
+/// Collects the nodes in order, like [`Extend`]: at most
+/// [`Jump::MAX_NODES`] of them.
 impl<N> FromIterator<N> for Jump<N, Xxh3> {
     fn from_iter<I: IntoIterator<Item = N>>(iter: I) -> Self {
         let mut jump = Self::new();

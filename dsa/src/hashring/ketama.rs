@@ -2,26 +2,51 @@
 //! Rust service and existing memcached clients agree on which server holds a
 //! key.
 //!
-//! # The format (libketama's, followed literally)
+//! # Which clients this matches
+//!
+//! * **libmemcached** (and clients built on it, such as PHP's `memcached`
+//!   and pylibmc): only in *weighted* Ketama mode, which it enters with
+//!   `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` or as soon as any server has a
+//!   weight above 1, with `MEMCACHED_BEHAVIOR_KETAMA_HASH` set to MD5 (as
+//!   `MEMCACHED_BEHAVIOR_KETAMA_COMPAT` does). Plain
+//!   `MEMCACHED_BEHAVIOR_KETAMA` with unit weights uses another layout (100
+//!   points per server, one per hashed string), which is **not** reproduced
+//!   here.
+//! * **twemproxy**: `distribution: ketama` **and** `hash: md5`. Its default
+//!   key hash is `fnv1a_64`, which places keys elsewhere; only with
+//!   `hash: md5` do its keys land where [`ketama_hash`] puts them.
+//! * **libketama** (the original): with [`KetamaCompat::Libketama`].
+//!
+//! # The format (followed literally)
 //!
 //! * A server is named by its canonical bytes ([`StableKey`]), used verbatim:
 //!   pass the string your other clients hash. libketama and twemproxy use
 //!   `"host:port"` (twemproxy: the server's name when one is configured);
 //!   libmemcached uses `"host"` alone when the port is the default 11211 and
-//!   `"host:port"` otherwise.
+//!   `"host:port"` otherwise. These bytes are also the server's identity:
+//!   [`Ketama::remove`], [`Ketama::contains`] and [`Ketama::weight`] accept
+//!   anything with the same bytes (a `&str` for a `String` server).
 //! * With `n` servers of total weight `W`, a server of weight `w` gets
 //!   `ks = ⌊w/W · 40 · n⌋` groups of 4 points: 160 points at equal weights,
 //!   except where the C clients' floating-point rounding falls just short of
-//!   40 (libmemcached and twemproxy: `n` = 25, 47, 50, 55, 61, … give 156;
-//!   libketama's mixed precision: `n` = 25, 29, 31, 41, …). [`KetamaCompat`]
-//!   picks whose rounding to reproduce; the default is libmemcached's, which
-//!   twemproxy shares.
+//!   40 and gives 156. libmemcached and twemproxy (single precision
+//!   throughout): `n` = 25, 47, 50, 55, 61, 71, 94, 100, 107, 109, 110, …
+//!   (103 of the `n` up to 1000). libketama (a double product narrowed to
+//!   float): `n` = 61, 122, 237, 244, 474, 488, 933, 948, 951, 953, 976 up
+//!   to 1000. [`KetamaCompat`] picks whose rounding to reproduce; the
+//!   default is libmemcached's, which twemproxy shares.
 //! * Group `k` (0-based) is `d = md5("{server}-{k}")`, and gives the 4 points
 //!   `d[4h+3] << 24 | d[4h+2] << 16 | d[4h+1] << 8 | d[4h]` for `h = 0..4`.
 //! * A key hashes to the `h = 0` point of `md5(key bytes)` ([`ketama_hash`]),
 //!   and goes to the server of the first point `≥` that hash, wrapping to the
-//!   first point. Equal points (a collision) are ordered by server bytes, as
-//!   libmemcached orders them by its sorted server list.
+//!   first point.
+//! * Equal points of different servers (a collision) are ordered by the
+//!   servers' canonical bytes, so the result is deterministic. The C clients
+//!   `qsort` by point value alone and leave the order of equal points
+//!   unspecified, so on a collision they may disagree with this ring, and
+//!   with each other. Collisions are rare (for `p` points in all, a chance
+//!   of about `p² / 2³³`: 3 % at 100 servers) and then touch one arc, about
+//!   `1 / p` of the keys.
 //!
 //! Lookup is a binary search over about `160 · n` points, with one MD5 of the
 //! key; there is no custom hasher, because the MD5 layout is the point.
@@ -46,22 +71,28 @@ const GROUPS_PER_SERVER: u64 = 40;
 /// let servers: Vec<String> = (0..25).map(|i| format!("10.0.0.{i}:11211")).collect();
 /// let mut memcached = Ketama::new(); // KetamaCompat::Libmemcached
 /// memcached.add_all(servers.iter().cloned()).unwrap();
+/// let mut libketama = Ketama::with_compat(KetamaCompat::Libketama);
+/// libketama.add_all(servers.iter().cloned()).unwrap();
 /// let mut exact = Ketama::with_compat(KetamaCompat::Exact);
 /// exact.add_all(servers.iter().cloned()).unwrap();
 /// // libmemcached and twemproxy compute 39.99999 groups for 25 equal servers.
 /// assert_eq!(memcached.point_count(), 25 * 156);
+/// assert_eq!(libketama.point_count(), 25 * 160);
 /// assert_eq!(exact.point_count(), 25 * 160);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum KetamaCompat {
-    /// libmemcached (`MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED`) and twemproxy:
-    /// `floor(float(w) / float(W) * 160 / 4 * float(n))`, all in single
-    /// precision. The default.
+    /// libmemcached (weighted Ketama) and twemproxy:
+    /// `floor((float)(pct * 160 / 4 * (float)n + 0.0000000001))` with
+    /// `float pct = (float)w / (float)W`: the products in single precision,
+    /// the tiny bias added in double and the sum narrowed back to float.
+    /// The default.
     #[default]
     Libmemcached,
-    /// libketama: `floor(float(w) / float(W) * 40.0 * float(n))`, the fraction
-    /// in single precision and the product in double precision.
+    /// libketama: `floorf(pct * 40.0 * (float)n)` with
+    /// `float pct = (float)w / (float)W`: the fraction in single precision,
+    /// the product in double precision, narrowed to float by `floorf`.
     Libketama,
     /// Exact rational arithmetic: always 160 points at equal weights.
     Exact,
@@ -79,13 +110,26 @@ impl KetamaCompat {
     fn groups(self, w: u32, total: u64, n: u64) -> u64 {
         match self {
             Self::Libmemcached => {
+                // libmemcached `update_continuum` (twemproxy `ketama_update`
+                // is the same with `floorf`):
+                //   float pct = (float)weight / (float)total_weight;
+                //   floor((float)(pct * 160 / 4 * (float)live_servers + 0.0000000001))
+                // The products are float; adding the double literal widens to
+                // double; the cast narrows back to float before the floor.
                 let pct = w as f32 / total as f32;
-                let v = pct * 160.0_f32 / 4.0_f32 * n as f32 + 0.000_000_000_1_f32;
-                f64::from(v).floor() as u64
+                let product: f32 = pct * 160.0 / 4.0 * n as f32;
+                let biased = (f64::from(product) + 0.000_000_000_1_f64) as f32;
+                f64::from(biased).floor() as u64
             }
             Self::Libketama => {
+                // libketama `ketama_create_continuum`:
+                //   float pct = (float)slist[i].memory / (float)memory;
+                //   unsigned int ks = floorf(pct * 40.0 * (float)numservers);
+                // `40.0` is a double, so the product is double; `floorf`
+                // takes a float, so it is narrowed (rounded) before the floor.
                 let pct = w as f32 / total as f32;
-                (f64::from(pct) * 40.0 * f64::from(n as f32)).floor() as u64
+                let product: f64 = f64::from(pct) * 40.0 * f64::from(n as f32);
+                (product as f32).floor() as u64
             }
             Self::Exact => {
                 // w · 40 · n < 2³² · 40 · 2⁶⁴ fits u128.
@@ -117,8 +161,10 @@ pub fn ketama_hash<K: StableKey + ?Sized>(key: &K) -> u32 {
 /// A Ketama-compatible consistent-hash ring (libketama / libmemcached /
 /// twemproxy point layout).
 ///
-/// Nodes are identified by their canonical bytes ([`StableKey`]): two nodes
-/// that are `==` or have the same bytes are duplicates.
+/// Nodes are identified by their canonical bytes ([`StableKey`]), as in
+/// [`HashRing`](super::HashRing): two nodes with the same bytes are
+/// duplicates, and `remove`, `contains` and `weight` take anything with a
+/// node's bytes.
 ///
 /// # Examples
 ///
@@ -267,16 +313,61 @@ impl<N> Ketama<N> {
     /// ```
     #[inline]
     pub fn route_hash(&self, hash: u64) -> Option<&N> {
+        let owner = *self.owners.get(self.start(hash)?)?;
+        self.nodes.get(owner as usize)
+    }
+
+    /// Up to `n` distinct servers for an already-hashed key, in continuum
+    /// order from its owner. See [`route_n`](Self::route_n).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::hashring::{ketama_hash, Ketama};
+    /// let mut ring = Ketama::new();
+    /// ring.add_all(["a:11211", "b:11211"]).unwrap();
+    /// assert_eq!(ring.route_n_hash(u64::from(ketama_hash("k")), 2), ring.route_n("k", 2));
+    /// ```
+    pub fn route_n_hash(&self, hash: u64, n: usize) -> Vec<&N> {
+        let n = n.min(self.nodes.len());
+        let mut out = Vec::with_capacity(n);
+        let Some(start) = self.start(hash).filter(|_| n > 0) else {
+            return out;
+        };
+        let mut seen = vec![false; self.nodes.len()];
+        let (after, before) = self.owners.split_at(start.min(self.owners.len()));
+        for &owner in before.iter().chain(after) {
+            if let Some(s) = seen.get_mut(owner as usize).filter(|s| !**s) {
+                *s = true;
+                out.extend(self.nodes.get(owner as usize));
+                if out.len() == n {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The position of the first point `>=` the low 32 bits of `hash`,
+    /// wrapping to 0; `None` when there are no points.
+    #[inline]
+    fn start(&self, hash: u64) -> Option<usize> {
+        if self.points.is_empty() {
+            return None;
+        }
         #[allow(clippy::cast_possible_truncation)] // the Ketama hash is 32 bits
         let h = hash as u32;
         let i = self.points.partition_point(|&p| p < h);
-        let i = if i == self.points.len() { 0 } else { i };
-        let owner = *self.owners.get(i)?;
-        self.nodes.get(owner as usize)
+        Some(if i == self.points.len() { 0 } else { i })
     }
 }
 
-impl<N: StableKey + Eq> Ketama<N> {
+impl<N: StableKey> Ketama<N> {
+    /// The index of the server with `server`'s canonical bytes.
+    fn position<Q: StableKey + ?Sized>(&self, server: &Q) -> Option<usize> {
+        server.with_key_bytes(|b| self.nodes.iter().position(|n| n.with_key_bytes(|a| a == b)))
+    }
+
     /// Adds `server` with weight 1 and rebuilds the continuum.
     ///
     /// # Errors
@@ -373,11 +464,7 @@ impl<N: StableKey + Eq> Ketama<N> {
             if weight == 0 {
                 return Err(Error::ZeroWeight);
             }
-            let dup = self
-                .nodes
-                .iter()
-                .any(|n| *n == server || n.with_key_bytes(|a| server.with_key_bytes(|b| a == b)));
-            if dup {
+            if self.position(&server).is_some() {
                 return Err(Error::DuplicateNode);
             }
             self.nodes.push(server);
@@ -387,46 +474,62 @@ impl<N: StableKey + Eq> Ketama<N> {
         Ok(())
     }
 
-    /// Removes `server` and rebuilds the continuum.
+    /// Removes the server with `server`'s canonical bytes, rebuilds the
+    /// continuum and returns the server that was stored.
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownNode`] if it is not a member.
+    /// [`Error::UnknownNode`] if no member has those bytes;
+    /// [`Error::TooManyPoints`] if the rebuilt continuum cannot be allocated
+    /// (the ring is then unchanged).
     ///
     /// # Examples
     ///
     /// ```
     /// use pillars_dsa::hashring::{Error, Ketama};
     /// let mut ring = Ketama::new();
-    /// ring.add_all(["a:11211", "b:11211"]).unwrap();
-    /// ring.remove(&"a:11211").unwrap();
-    /// assert_eq!(ring.route("k"), Some(&"b:11211"));
-    /// assert_eq!(ring.remove(&"a:11211"), Err(Error::UnknownNode));
+    /// ring.add_all([String::from("a:11211"), String::from("b:11211")]).unwrap();
+    /// assert_eq!(ring.remove("a:11211").unwrap(), "a:11211");
+    /// assert_eq!(ring.route("k").map(String::as_str), Some("b:11211"));
+    /// assert_eq!(ring.remove("a:11211"), Err(Error::UnknownNode));
     /// ```
-    pub fn remove(&mut self, server: &N) -> Result<(), Error> {
+    pub fn remove<Q: StableKey + ?Sized>(&mut self, server: &Q) -> Result<N, Error> {
         let i = self.position(server).ok_or(Error::UnknownNode)?;
-        self.nodes.swap_remove(i);
-        self.weights.swap_remove(i);
-        self.cache.swap_remove(i);
-        // Fewer servers never need more points than before: this cannot fail.
-        self.rebuild()
+        let node = self.nodes.swap_remove(i);
+        let weight = self.weights.swap_remove(i);
+        let cache = self.cache.swap_remove(i);
+        match self.rebuild() {
+            Ok(()) => Ok(node),
+            Err(e) => {
+                // Undo the swap_remove: the ring is as it was.
+                let last = self.nodes.len();
+                self.nodes.push(node);
+                self.weights.push(weight);
+                self.cache.push(cache);
+                self.nodes.swap(i, last);
+                self.weights.swap(i, last);
+                self.cache.swap(i, last);
+                Err(e)
+            }
+        }
     }
 
-    /// Whether `server` is a member.
+    /// Whether a server with `server`'s canonical bytes is a member.
     ///
     /// # Examples
     ///
     /// ```
     /// use pillars_dsa::hashring::Ketama;
     /// let mut ring = Ketama::new();
-    /// ring.add("a:11211").unwrap();
-    /// assert!(ring.contains(&"a:11211") && !ring.contains(&"b:11211"));
+    /// ring.add(String::from("a:11211")).unwrap();
+    /// assert!(ring.contains("a:11211") && !ring.contains("b:11211"));
     /// ```
-    pub fn contains(&self, server: &N) -> bool {
+    pub fn contains<Q: StableKey + ?Sized>(&self, server: &Q) -> bool {
         self.position(server).is_some()
     }
 
-    /// The weight of `server`, or `None` if it is not a member.
+    /// The weight of the server with `server`'s canonical bytes, or `None`
+    /// if it is not a member.
     ///
     /// # Examples
     ///
@@ -434,9 +537,9 @@ impl<N: StableKey + Eq> Ketama<N> {
     /// use pillars_dsa::hashring::Ketama;
     /// let mut ring = Ketama::new();
     /// ring.add_weighted("a:11211", 5).unwrap();
-    /// assert_eq!(ring.weight(&"a:11211"), Some(5));
+    /// assert_eq!(ring.weight("a:11211"), Some(5));
     /// ```
-    pub fn weight(&self, server: &N) -> Option<u32> {
+    pub fn weight<Q: StableKey + ?Sized>(&self, server: &Q) -> Option<u32> {
         self.position(server)
             .and_then(|i| self.weights.get(i).copied())
     }
@@ -457,8 +560,29 @@ impl<N: StableKey + Eq> Ketama<N> {
         self.route_hash(u64::from(ketama_hash(key)))
     }
 
-    fn position(&self, server: &N) -> Option<usize> {
-        self.nodes.iter().position(|n| n == server)
+    /// Up to `n` distinct servers for `key`, in continuum order starting at
+    /// its owner: a replica (or fallback) list. Gives `min(n, len())`
+    /// servers, fewer only when a server has no points (a weight too small
+    /// for one group of 4).
+    ///
+    /// Removing a server recomputes every server's point count, as the C
+    /// clients do, so the key's owner afterwards is usually, not always, the
+    /// second server of this list.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::hashring::Ketama;
+    /// let mut ring = Ketama::new();
+    /// ring.add_all(["a:11211", "b:11211", "c:11211"]).unwrap();
+    /// let replicas = ring.route_n("user:42", 2);
+    /// assert_eq!(replicas.len(), 2);
+    /// assert_eq!(replicas[0], ring.route("user:42").unwrap());
+    /// assert_ne!(replicas[0], replicas[1]);
+    /// assert!(ring.route_n("user:42", 0).is_empty());
+    /// ```
+    pub fn route_n<K: StableKey + ?Sized>(&self, key: &K, n: usize) -> Vec<&N> {
+        self.route_n_hash(u64::from(ketama_hash(key)), n)
     }
 
     /// Recomputes every server's group count and the sorted continuum.
@@ -485,9 +609,14 @@ impl<N: StableKey + Eq> Ketama<N> {
             _ => std::cmp::Ordering::Equal,
         });
 
+        let too_many = Error::TooManyPoints { points, max };
         // `points` ≤ u32::MAX, so every length and rank below fits.
         #[allow(clippy::cast_possible_truncation)]
-        let mut keyed: Vec<u64> = Vec::with_capacity(points as usize);
+        let total = points as usize;
+        let mut keyed: Vec<u64> = Vec::new();
+        keyed
+            .try_reserve_exact(total)
+            .map_err(|_| too_many.clone())?;
         for (rank, &i) in order.iter().enumerate() {
             let (Some(node), Some(cache), Some(&g)) =
                 (self.nodes.get(i), self.cache.get_mut(i), groups.get(i))
@@ -496,7 +625,9 @@ impl<N: StableKey + Eq> Ketama<N> {
             };
             #[allow(clippy::cast_possible_truncation)]
             let want = (g * 4) as usize;
-            extend_points(node, cache, want);
+            if !extend_points(node, cache, want) {
+                return Err(too_many);
+            }
             let rank = rank as u64;
             keyed.extend(
                 cache
@@ -507,27 +638,34 @@ impl<N: StableKey + Eq> Ketama<N> {
         }
         keyed.sort_unstable();
 
-        self.points.clear();
-        self.owners.clear();
-        self.points.reserve(keyed.len());
-        self.owners.reserve(keyed.len());
+        let (mut points, mut owners) = (Vec::new(), Vec::new());
+        points
+            .try_reserve_exact(keyed.len())
+            .and_then(|()| owners.try_reserve_exact(keyed.len()))
+            .map_err(|_| too_many)?;
         for k in keyed {
             #[allow(clippy::cast_possible_truncation)] // the high and low halves
             let (point, rank) = ((k >> 32) as u32, (k & 0xffff_ffff) as usize);
             if let Some(&i) = order.get(rank) {
-                self.points.push(point);
+                points.push(point);
                 #[allow(clippy::cast_possible_truncation)] // i < servers ≤ points
-                self.owners.push(i as u32);
+                owners.push(i as u32);
             }
         }
+        self.points = points;
+        self.owners = owners;
         Ok(())
     }
 }
 
-/// Generates `server`'s points until `cache` holds at least `want` of them.
-fn extend_points<N: StableKey + ?Sized>(server: &N, cache: &mut Vec<u32>, want: usize) {
+/// Generates `server`'s points until `cache` holds at least `want` of them;
+/// `false` when the memory for them cannot be allocated.
+fn extend_points<N: StableKey + ?Sized>(server: &N, cache: &mut Vec<u32>, want: usize) -> bool {
     if cache.len() >= want {
-        return;
+        return true;
+    }
+    if cache.try_reserve_exact(want - cache.len()).is_err() {
+        return false;
     }
     server.with_key_bytes(|name| {
         let mut buf = Vec::with_capacity(name.len() + 12);
@@ -544,9 +682,10 @@ fn extend_points<N: StableKey + ?Sized>(server: &N, cache: &mut Vec<u32>, want: 
             group += 1;
         }
     });
+    true
 }
 
-impl<N: StableKey + Eq> Router for Ketama<N> {
+impl<N: StableKey> Router for Ketama<N> {
     type Node = N;
 
     /// The [`ketama_hash`] of `key`, widened to 64 bits.

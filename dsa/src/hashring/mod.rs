@@ -20,7 +20,7 @@
 //! # Examples
 //!
 //! ```
-//! use pillars_dsa::hashring::{HashRing, Router};
+//! use pillars_dsa::hashring::HashRing;
 //!
 //! let mut ring = HashRing::new();
 //! for node in ["cache-a", "cache-b", "cache-c"] {
@@ -43,18 +43,18 @@ mod rendezvous;
 mod ring;
 mod shared;
 
-// -- re-exports (jump, ring, ketama, shared) --
+// -- re-exports (bounded, jump, ring) --
 pub use bounded::BoundedLoad;
 pub use jump::{Jump, jump_hash, try_jump_hash};
 pub use ring::{DEFAULT_VIRTUAL_NODES, HashRing, RingReplicas};
-// -- end re-exports (jump, ring, ketama, shared) --
+// -- end re-exports (bounded, jump, ring) --
 
-// -- re-exports (rendezvous, maglev, bounded) --
+// -- re-exports (ketama, maglev, rendezvous, shared) --
 pub use ketama::{Ketama, KetamaCompat, ketama_hash};
 pub use maglev::Maglev;
 pub use rendezvous::Rendezvous;
 pub use shared::{SharedRing, Snapshot};
-// -- end re-exports (rendezvous, maglev, bounded) --
+// -- end re-exports (ketama, maglev, rendezvous, shared) --
 
 /// What can go wrong when building or changing a router. Routing itself never
 /// fails: an empty router routes to `None`.
@@ -98,18 +98,28 @@ pub enum Error {
         reason: &'static str,
     },
     /// The bounded-load factor `c` must be finite and greater than 1.
+    ///
+    /// The payload is the value given. `Error` compares with `==` on it, so
+    /// an error carrying NaN is unequal to itself: match on the variant
+    /// (`matches!(e, Error::InvalidLoadFactor(_))`) rather than comparing.
     #[error("the load factor must be finite and greater than 1, got {0}")]
     InvalidLoadFactor(f64),
     /// A bounded-load release named a node that holds no load.
     #[error("the node holds no load to release")]
     NoLoad,
+    /// The router already holds the most nodes it can route to.
+    #[error("too many nodes: at most {max}")]
+    TooManyNodes {
+        /// The most nodes the router holds.
+        max: u64,
+    },
 }
 
 /// Anything that routes a key hash to a node: the shared surface of every
 /// algorithm here, used by [`SharedRing`] and by batch routing.
 ///
 /// ```
-/// use pillars_dsa::hashring::{Maglev, Rendezvous, Router};
+/// use pillars_dsa::hashring::{Rendezvous, Router};
 ///
 /// fn owner<R: Router<Node = &'static str>>(r: &R) -> &'static str {
 ///     *r.route("order:7").unwrap()

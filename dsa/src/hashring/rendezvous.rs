@@ -35,8 +35,10 @@ use crate::hash::{KeyHasher, StableKey, Xxh3, mix64};
 
 /// A weighted rendezvous (highest-random-weight) router.
 ///
-/// Nodes are identified by their canonical bytes ([`StableKey`]): two nodes
-/// that are `==` or have the same bytes are duplicates.
+/// Nodes are identified by their canonical bytes ([`StableKey`]), as in
+/// [`HashRing`](super::HashRing): two nodes with the same bytes are
+/// duplicates, and `remove`, `contains` and `weight` take anything with a
+/// node's bytes (a `&str` for a `String` node).
 ///
 /// # Examples
 ///
@@ -167,7 +169,7 @@ impl<N, S> Rendezvous<N, S> {
     }
 }
 
-impl<N: StableKey + Eq, S: KeyHasher> Rendezvous<N, S> {
+impl<N: StableKey, S: KeyHasher> Rendezvous<N, S> {
     /// Adds `node` with weight 1.
     ///
     /// # Errors
@@ -202,14 +204,14 @@ impl<N: StableKey + Eq, S: KeyHasher> Rendezvous<N, S> {
     /// let mut hrw = Rendezvous::new();
     /// hrw.add_weighted("big", 3).unwrap();
     /// assert_eq!(hrw.add_weighted("none", 0), Err(Error::ZeroWeight));
-    /// assert_eq!(hrw.weight(&"big"), Some(3));
+    /// assert_eq!(hrw.weight("big"), Some(3));
     /// ```
     pub fn add_weighted(&mut self, node: N, weight: u32) -> Result<(), Error> {
         if weight == 0 {
             return Err(Error::ZeroWeight);
         }
         let h = self.hasher.hash_key(&node);
-        if self.find_dup(&node, h).is_some() {
+        if self.find(&node, h).is_some() {
             return Err(Error::DuplicateNode);
         }
         self.nodes.push(node);
@@ -220,47 +222,49 @@ impl<N: StableKey + Eq, S: KeyHasher> Rendezvous<N, S> {
         Ok(())
     }
 
-    /// Removes `node`. Only the keys it owned move, each to its next-highest
-    /// scoring node.
+    /// Removes the node with `node`'s canonical bytes and returns the node
+    /// that was stored. Only the keys it owned move, each to its
+    /// next-highest scoring node.
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownNode`] if it is not a member.
+    /// [`Error::UnknownNode`] if no member has those bytes.
     ///
     /// # Examples
     ///
     /// ```
     /// use pillars_dsa::hashring::{Error, Rendezvous};
     /// let mut hrw = Rendezvous::new();
-    /// hrw.add("a").unwrap();
-    /// hrw.remove(&"a").unwrap();
-    /// assert_eq!(hrw.remove(&"a"), Err(Error::UnknownNode));
+    /// hrw.add(String::from("a")).unwrap();
+    /// assert_eq!(hrw.remove("a").unwrap(), "a");
+    /// assert_eq!(hrw.remove("a"), Err(Error::UnknownNode));
     /// ```
-    pub fn remove(&mut self, node: &N) -> Result<(), Error> {
+    pub fn remove<Q: StableKey + ?Sized>(&mut self, node: &Q) -> Result<N, Error> {
         let i = self.position(node).ok_or(Error::UnknownNode)?;
-        self.nodes.swap_remove(i);
+        let node = self.nodes.swap_remove(i);
         self.hashes.swap_remove(i);
         self.weights.swap_remove(i);
         self.fweights.swap_remove(i);
         self.refresh_uniform();
-        Ok(())
+        Ok(node)
     }
 
-    /// Whether `node` is a member.
+    /// Whether a node with `node`'s canonical bytes is a member.
     ///
     /// # Examples
     ///
     /// ```
     /// use pillars_dsa::hashring::Rendezvous;
     /// let mut hrw = Rendezvous::new();
-    /// hrw.add("a").unwrap();
-    /// assert!(hrw.contains(&"a") && !hrw.contains(&"b"));
+    /// hrw.add(String::from("a")).unwrap();
+    /// assert!(hrw.contains("a") && !hrw.contains("b"));
     /// ```
-    pub fn contains(&self, node: &N) -> bool {
+    pub fn contains<Q: StableKey + ?Sized>(&self, node: &Q) -> bool {
         self.position(node).is_some()
     }
 
-    /// The weight of `node`, or `None` if it is not a member.
+    /// The weight of the node with `node`'s canonical bytes, or `None` if it
+    /// is not a member.
     ///
     /// # Examples
     ///
@@ -268,10 +272,10 @@ impl<N: StableKey + Eq, S: KeyHasher> Rendezvous<N, S> {
     /// use pillars_dsa::hashring::Rendezvous;
     /// let mut hrw = Rendezvous::new();
     /// hrw.add("a").unwrap();
-    /// assert_eq!(hrw.weight(&"a"), Some(1));
-    /// assert_eq!(hrw.weight(&"b"), None);
+    /// assert_eq!(hrw.weight("a"), Some(1));
+    /// assert_eq!(hrw.weight("b"), None);
     /// ```
-    pub fn weight(&self, node: &N) -> Option<u32> {
+    pub fn weight<Q: StableKey + ?Sized>(&self, node: &Q) -> Option<u32> {
         self.position(node)
             .and_then(|i| self.weights.get(i).copied())
     }
@@ -430,13 +434,19 @@ impl<N: StableKey + Eq, S: KeyHasher> Rendezvous<N, S> {
         Some(best.idx)
     }
 
-    fn position(&self, node: &N) -> Option<usize> {
-        self.nodes.iter().position(|n| n == node)
+    /// The index of the member with `node`'s canonical bytes.
+    fn position<Q: StableKey + ?Sized>(&self, node: &Q) -> Option<usize> {
+        self.find(node, self.hasher.hash_key(node))
     }
 
-    fn find_dup(&self, node: &N, h: u64) -> Option<usize> {
-        self.nodes.iter().zip(&self.hashes).position(|(n, &nh)| {
-            n == node || (nh == h && n.with_key_bytes(|a| node.with_key_bytes(|b| a == b)))
+    /// The index of the member with `node`'s canonical bytes, whose node
+    /// hash is `h`.
+    fn find<Q: StableKey + ?Sized>(&self, node: &Q, h: u64) -> Option<usize> {
+        node.with_key_bytes(|b| {
+            self.nodes
+                .iter()
+                .zip(&self.hashes)
+                .position(|(n, &nh)| nh == h && n.with_key_bytes(|a| a == b))
         })
     }
 }
@@ -459,7 +469,7 @@ fn weighted_score(weight: f64, m: u64) -> f64 {
     weight / -u.ln()
 }
 
-impl<N: StableKey + Eq, S: KeyHasher> Router for Rendezvous<N, S> {
+impl<N: StableKey, S: KeyHasher> Router for Rendezvous<N, S> {
     type Node = N;
 
     #[inline]

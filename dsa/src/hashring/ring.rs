@@ -30,11 +30,14 @@ use super::{Error, Router};
 /// The default number of points per unit of weight.
 pub const DEFAULT_VIRTUAL_NODES: u32 = 160;
 
-/// The most points a ring holds.
-const MAX_POINTS: u64 = u32::MAX as u64;
+/// The most points a ring holds: 2²⁶ (67 million, about 0.9 GiB with the
+/// bucket index), far beyond any useful ring and small enough that a bad
+/// `virtual_nodes × weight` is refused instead of exhausting memory.
+const MAX_POINTS: u64 = 1 << 26;
 
-/// The most bits of a hash used to index the bucket table.
-const MAX_INDEX_BITS: u32 = 28;
+/// The most bits of a hash used to index the bucket table: about four points
+/// a bucket at `MAX_POINTS`.
+const MAX_INDEX_BITS: u32 = 24;
 
 /// One member: the node, its weight, and its canonical bytes (its identity and
 /// the tie-break between equal points).
@@ -125,8 +128,12 @@ impl<N: StableKey> HashRing<N, Xxh3> {
 
     /// An empty ring with `virtual_nodes` points per unit of weight.
     ///
-    /// More points balance better and cost memory (12 bytes a point) and
-    /// slower membership changes; lookups stay fast.
+    /// More points balance better and cost memory and slower membership
+    /// changes; lookups stay fast. Memory: 12 bytes a point (the `u64` point
+    /// and its `u32` owner) plus the bucket index, one `u32` per 2 to 4
+    /// points, so 13 to 14 bytes a point in all (about 2.1 MiB for 1000
+    /// nodes of 160 points). Adding a node briefly needs 8 more bytes for
+    /// each of its points.
     ///
     /// # Errors
     ///
@@ -210,8 +217,9 @@ impl<N: StableKey, S: KeyHasher> HashRing<N, S> {
     /// # Errors
     ///
     /// [`Error::DuplicateNode`] when a node with the same canonical bytes is a
-    /// member; [`Error::TooManyPoints`] when the ring would exceed `u32::MAX`
-    /// points. The ring is unchanged on error.
+    /// member; [`Error::TooManyPoints`] when the ring would exceed 2²⁶
+    /// points, or the memory for them cannot be allocated. The ring is
+    /// unchanged on error.
     ///
     /// # Examples
     ///
@@ -235,8 +243,9 @@ impl<N: StableKey, S: KeyHasher> HashRing<N, S> {
     ///
     /// [`Error::ZeroWeight`] when `weight` is 0; [`Error::DuplicateNode`] when
     /// a node with the same canonical bytes is a member;
-    /// [`Error::TooManyPoints`] when the ring would exceed `u32::MAX` points.
-    /// The ring is unchanged on error.
+    /// [`Error::TooManyPoints`] when the ring would exceed 2²⁶ points
+    /// (67 108 864), or the memory for them cannot be allocated. The ring is
+    /// unchanged on error.
     ///
     /// # Examples
     ///
@@ -248,6 +257,7 @@ impl<N: StableKey, S: KeyHasher> HashRing<N, S> {
     /// assert_eq!(ring.weight(&"big"), Some(4));
     /// assert_eq!(ring.point_count(), 4 * 160);
     /// assert_eq!(ring.add_weighted("none", 0), Err(Error::ZeroWeight));
+    /// assert!(matches!(ring.add_weighted("huge", u32::MAX), Err(Error::TooManyPoints { .. })));
     /// ```
     pub fn add_weighted(&mut self, node: N, weight: u32) -> Result<(), Error> {
         if weight == 0 {
@@ -260,15 +270,35 @@ impl<N: StableKey, S: KeyHasher> HashRing<N, S> {
         let count = u64::from(self.virtual_nodes) * u64::from(weight);
         let total = self.points.len() as u64 + count;
         let member = u32::try_from(self.members.len()).ok();
-        let (Some(member), Ok(count), true) = (member, usize::try_from(count), total <= MAX_POINTS)
-        else {
-            return Err(Error::TooManyPoints {
-                points: total,
-                max: MAX_POINTS,
-            });
+        let too_many = Error::TooManyPoints {
+            points: total,
+            max: MAX_POINTS,
         };
-
-        let mut fresh = node_points(&self.hasher, &bytes, count);
+        let (Some(member), Ok(count), Ok(total), true) = (
+            member,
+            usize::try_from(count),
+            usize::try_from(total),
+            total <= MAX_POINTS,
+        ) else {
+            return Err(too_many);
+        };
+        // Reserve everything before changing anything, so an allocation
+        // failure leaves the ring as it was.
+        let buckets = (1_usize << index_bits(total)) + 1;
+        let reserved = self
+            .points
+            .try_reserve_exact(count)
+            .and_then(|()| self.owners.try_reserve_exact(count))
+            .and_then(|()| {
+                self.index
+                    .try_reserve_exact(buckets.saturating_sub(self.index.len()))
+            });
+        let Some(mut fresh) = reserved
+            .ok()
+            .and_then(|()| node_points(&self.hasher, &bytes, count))
+        else {
+            return Err(too_many);
+        };
         fresh.sort_unstable();
         self.merge_points(&fresh, member, &bytes);
         self.by_bytes.insert(bytes.clone(), member);
@@ -376,6 +406,7 @@ impl<N: StableKey, S: KeyHasher> HashRing<N, S> {
 
     /// Up to `n` distinct nodes for `key`, in ring order starting at its owner:
     /// replica placement. Yields `min(n, len())` nodes, never a duplicate.
+    /// Allocates nothing on rings of up to 256 members, nor for `n <= 8`.
     ///
     /// # Examples
     ///
@@ -525,10 +556,12 @@ impl<N, S> HashRing<N, S> {
     pub fn route_n_hash(&self, hash: u64, n: usize) -> RingReplicas<'_, N> {
         let start = self.position(hash).unwrap_or(0);
         let remaining = n.min(self.members.len());
-        let seen = if remaining == 0 {
-            Vec::new()
+        let seen = if remaining == 0 || self.members.len() <= INLINE_MEMBERS {
+            Seen::Bits([0; INLINE_MEMBERS / 64])
+        } else if remaining <= INLINE_REPLICAS {
+            Seen::List([0; INLINE_REPLICAS], 0)
         } else {
-            vec![0; self.members.len().div_ceil(64)]
+            Seen::Heap(vec![0; self.members.len().div_ceil(64)])
         };
         RingReplicas {
             members: &self.members,
@@ -665,13 +698,7 @@ impl<N, S> HashRing<N, S> {
     /// Rebuilds the bucket table over the top bits of the points: about four
     /// points a bucket, so a lookup searches a few adjacent points.
     fn rebuild_index(&mut self) {
-        let bits = self
-            .points
-            .len()
-            .next_power_of_two()
-            .trailing_zeros()
-            .saturating_sub(2)
-            .clamp(1, MAX_INDEX_BITS);
+        let bits = index_bits(self.points.len());
         self.shift = 64 - bits;
         let buckets = 1_usize << bits;
         self.index.clear();
@@ -682,20 +709,31 @@ impl<N, S> HashRing<N, S> {
             while pending.next_if(|&b| b < bucket).is_some() {
                 position += 1;
             }
-            // At most MAX_POINTS (u32::MAX) points, so the position fits.
+            // At most MAX_POINTS (2^26) points, so the position fits.
             self.index.push(u32::try_from(position).unwrap_or(u32::MAX));
         }
     }
 }
 
+/// The number of bits of the bucket index for a ring of `points` points:
+/// about four points a bucket.
+fn index_bits(points: usize) -> u32 {
+    points
+        .next_power_of_two()
+        .trailing_zeros()
+        .saturating_sub(2)
+        .clamp(1, MAX_INDEX_BITS)
+}
+
 /// The `count` points of a node with canonical `bytes`: the hasher over the
 /// bytes followed by the little-endian `u32` point number. One buffer serves
-/// all points.
-fn node_points<S: KeyHasher>(hasher: &S, bytes: &[u8], count: usize) -> Vec<u64> {
+/// all points. `None` when the memory cannot be allocated.
+fn node_points<S: KeyHasher>(hasher: &S, bytes: &[u8], count: usize) -> Option<Vec<u64>> {
     let mut buffer = Vec::with_capacity(bytes.len() + 4);
     buffer.extend_from_slice(bytes);
     buffer.extend_from_slice(&[0; 4]);
-    let mut points = Vec::with_capacity(count);
+    let mut points = Vec::new();
+    points.try_reserve_exact(count).ok()?;
     // `count` is at most MAX_POINTS, so every point number fits in a u32.
     for i in (0..=u32::MAX).take(count) {
         if let Some(suffix) = buffer.get_mut(bytes.len()..) {
@@ -703,7 +741,7 @@ fn node_points<S: KeyHasher>(hasher: &S, bytes: &[u8], count: usize) -> Vec<u64>
         }
         points.push(hasher.hash_bytes(&buffer));
     }
-    points
+    Some(points)
 }
 
 impl<N: StableKey, S: KeyHasher> Router for HashRing<N, S> {
@@ -746,8 +784,59 @@ pub struct RingReplicas<'a, N> {
     start: usize,
     step: usize,
     remaining: usize,
-    /// A bit per member: already yielded.
-    seen: Vec<u64>,
+    /// The members already yielded.
+    seen: Seen,
+}
+
+/// Members up to which `route_n` tracks yielded members in an inline bitset.
+const INLINE_MEMBERS: usize = 256;
+/// Replicas up to which `route_n` tracks yielded members in an inline list
+/// (on rings of more than [`INLINE_MEMBERS`] members).
+const INLINE_REPLICAS: usize = 8;
+
+/// The members a [`RingReplicas`] has yielded: no allocation for rings of up
+/// to 256 members, or for up to 8 replicas.
+#[derive(Debug, Clone)]
+enum Seen {
+    /// A bit per member, for up to [`INLINE_MEMBERS`] members.
+    Bits([u64; INLINE_MEMBERS / 64]),
+    /// The yielded members and their count, for up to [`INLINE_REPLICAS`].
+    List([u32; INLINE_REPLICAS], usize),
+    /// A bit per member, for any size.
+    Heap(Vec<u64>),
+}
+
+impl Seen {
+    /// Marks `member` as yielded; `false` when it already was.
+    #[inline]
+    fn insert(&mut self, member: u32) -> bool {
+        let (word, bit) = (member as usize / 64, 1_u64 << (member % 64));
+        let words = match self {
+            Self::Bits(words) => &mut words[..],
+            Self::Heap(words) => &mut words[..],
+            Self::List(list, len) => {
+                let used = list.get(..*len).unwrap_or(&[]);
+                if used.contains(&member) {
+                    return false;
+                }
+                return match list.get_mut(*len) {
+                    Some(slot) => {
+                        *slot = member;
+                        *len += 1;
+                        true
+                    }
+                    None => false,
+                };
+            }
+        };
+        match words.get_mut(word) {
+            Some(w) if *w & bit == 0 => {
+                *w |= bit;
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 impl<'a, N> Iterator for RingReplicas<'a, N> {
@@ -762,10 +851,7 @@ impl<'a, N> Iterator for RingReplicas<'a, N> {
             }
             self.step += 1;
             let owner = *self.owners.get(position)?;
-            let (word, bit) = (owner as usize / 64, 1_u64 << (owner % 64));
-            let seen = self.seen.get_mut(word)?;
-            if *seen & bit == 0 {
-                *seen |= bit;
+            if self.seen.insert(owner) {
                 self.remaining -= 1;
                 return self.members.get(owner as usize).map(|m| &m.node);
             }
