@@ -11,7 +11,7 @@ use pillars_kit::dsa::hash::{KeyHasher, Xxh3};
 use pillars_kit::dsa::hashring::{
     BoundedLoad, HashRing, Jump, Ketama, Maglev, Rendezvous, Router, SharedRing, jump_hash,
 };
-use pillars_kit::dsa::ringbuf::{mpmc, overwrite::Overwrite, spsc};
+use pillars_kit::dsa::ringbuf::{mpmc, overwrite::Overwrite, spsc, wait};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("pillars tour\n");
@@ -189,6 +189,26 @@ fn ringbuf() -> Result<(), Box<dyn std::error::Error>> {
         "  moved {n} values between two threads in slices; sum checks out: {}",
         shipped == n * (n - 1) / 2
     );
+
+    // Blocking waits: a tiny ring, the consumer sleeps instead of spinning,
+    // and sees the end of the stream when the producer goes away.
+    let (mut tx, mut rx) = wait::spsc_channel::<u32>(2)?;
+    let received = std::thread::scope(|s| {
+        s.spawn(move || {
+            for i in 0..10_000 {
+                if tx.push_blocking(i).is_err() {
+                    break;
+                }
+            }
+            // Dropping the producer closes the ring.
+        });
+        let mut n = 0;
+        while rx.pop_blocking().is_ok() {
+            n += 1;
+        }
+        n
+    });
+    println!("  wait::spsc_channel(2): {received} values with blocking push/pop, then Closed");
 
     // MPMC with overwrite-oldest for metrics that may be dropped under load.
     let q = mpmc::Queue::new(4)?;

@@ -12,7 +12,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `rayon` | yes | parallel batch operations (`Router::route_batch`, binary fuse builds) |
+//! | `rayon` | yes | parallel batch operations (`Router::route_batch`, binary fuse builds, filters' `contains_batch` / `insert_batch`) |
 //! | `serde` | no | `Serialize` / `Deserialize` for the filters, as their stable bytes |
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]

@@ -517,3 +517,50 @@ fn serde_json_round_trip() {
 
     assert!(serde_json::from_str::<BloomFilter>("[1,2,3]").is_err());
 }
+
+// ------------------------------------------------------- parallel batches
+
+/// Batch sizes on both sides of the sequential threshold.
+#[cfg(feature = "rayon")]
+fn batch_sizes() -> [usize; 4] {
+    use pillars_dsa::bloom::PARALLEL_BATCH_MIN;
+    [0, 1, PARALLEL_BATCH_MIN - 1, 5 * PARALLEL_BATCH_MIN + 17]
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn contains_batch_equals_sequential_answers() {
+    let mut f = BloomFilter::with_rate(5_000, 0.05).unwrap();
+    f.insert_all(keys(0, 5_000));
+    let a = AtomicBloomFilter::from(f.clone());
+    for n in batch_sizes() {
+        // Half present, half absent (and a few false positives among them).
+        let batch: Vec<u64> = keys(2_500, n as u64).collect();
+        let want: Vec<bool> = batch.iter().map(|k| f.contains(k)).collect();
+        assert_eq!(f.contains_batch(&batch), want, "BloomFilter, {n} keys");
+        assert_eq!(
+            a.contains_batch(&batch),
+            want,
+            "AtomicBloomFilter, {n} keys"
+        );
+    }
+    let strs: Vec<String> = (0..30_000).map(|i| format!("k{i}")).collect();
+    let want: Vec<bool> = strs.iter().map(|k| f.contains(k)).collect();
+    assert_eq!(f.contains_batch(&strs), want);
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn atomic_insert_batch_sets_the_same_bits_as_sequential_inserts() {
+    for n in batch_sizes() {
+        let batch: Vec<u64> = keys(0, n as u64).collect();
+        let parallel = AtomicBloomFilter::with_rate(10_000, 0.01)
+            .unwrap()
+            .with_seed(3);
+        parallel.insert_batch(&batch);
+        let mut sequential = BloomFilter::with_rate(10_000, 0.01).unwrap().with_seed(3);
+        sequential.insert_all(batch.iter());
+        assert_eq!(parallel.snapshot(), sequential, "{n} keys");
+        assert!(parallel.contains_batch(&batch).iter().all(|&hit| hit));
+    }
+}

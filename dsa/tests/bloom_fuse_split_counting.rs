@@ -636,3 +636,150 @@ const GOLDEN: [u64; 4] = [
     0x08a7_3cfc_9423_9736,
     0xfc03_2f95_a365_6c45,
 ];
+
+// ------------------------------------------------------------------- seeds
+
+#[test]
+fn split_block_seed_is_used_and_survives_bytes() {
+    let keys = present_keys(2_000);
+    let mut seeded = SplitBlockBloomFilter::with_rate(2_000, 0.01)
+        .unwrap()
+        .with_seed(0xfeed);
+    let mut plain = SplitBlockBloomFilter::with_rate(2_000, 0.01).unwrap();
+    for k in &keys {
+        seeded.insert(k);
+        plain.insert(k);
+    }
+    assert_eq!(seeded.seed(), 0xfeed);
+    assert_ne!(seeded.hash_key("x"), plain.hash_key("x"));
+    assert_ne!(
+        seeded.to_bytes(),
+        plain.to_bytes(),
+        "the seed changes the bits"
+    );
+    let copy = SplitBlockBloomFilter::from_bytes(&seeded.to_bytes()).unwrap();
+    assert_eq!(copy, seeded);
+    assert_eq!(copy.seed(), 0xfeed);
+    assert!(keys.iter().all(|k| copy.contains(k)));
+    // with_seed clears, and filters of different seeds do not combine.
+    assert!(plain.clone().with_seed(1).is_empty());
+    assert_eq!(plain.union(&seeded), Err(Error::Incompatible));
+}
+
+#[test]
+fn counting_seed_is_used_and_survives_bytes() {
+    let keys = present_keys(2_000);
+    let mut seeded = CountingBloomFilter::with_rate(2_000, 0.01)
+        .unwrap()
+        .with_seed(0xfeed);
+    let mut plain = CountingBloomFilter::with_rate(2_000, 0.01).unwrap();
+    for k in &keys {
+        seeded.insert(k);
+        plain.insert(k);
+    }
+    assert_eq!(seeded.seed(), 0xfeed);
+    assert_ne!(
+        seeded.to_bytes(),
+        plain.to_bytes(),
+        "the seed changes the counters"
+    );
+    let mut copy = CountingBloomFilter::from_bytes(&seeded.to_bytes()).unwrap();
+    assert_eq!(copy, seeded);
+    assert_eq!(copy.seed(), 0xfeed);
+    assert!(keys.iter().all(|k| copy.contains(k)));
+    for k in &keys {
+        copy.remove(k).unwrap();
+    }
+    assert!(copy.is_empty(), "removal hashes under the stored seed too");
+    assert!(plain.with_seed(1).is_empty());
+}
+
+#[test]
+fn fuse_key_seed_is_used_and_survives_bytes() {
+    let keys = present_keys(5_000);
+    let f8 = BinaryFuse8::from_slice_with_seed(&keys, 0xfeed).unwrap();
+    let f16 = BinaryFuse16::from_keys_with_seed(keys.iter(), 0xfeed).unwrap();
+    assert_eq!(
+        f8,
+        BinaryFuse8::from_keys_with_seed(keys.iter(), 0xfeed).unwrap()
+    );
+    assert_eq!(
+        f16,
+        BinaryFuse16::from_slice_with_seed(&keys, 0xfeed).unwrap()
+    );
+    assert_eq!((f8.key_seed(), f16.key_seed()), (0xfeed, 0xfeed));
+    assert_ne!(
+        f8.to_bytes(),
+        BinaryFuse8::from_slice(&keys).unwrap().to_bytes()
+    );
+    let c8 = BinaryFuse8::from_bytes(&f8.to_bytes()).unwrap();
+    let c16 = BinaryFuse16::from_bytes(&f16.to_bytes()).unwrap();
+    assert_eq!((&c8, &c16), (&f8, &f16));
+    assert_eq!((c8.key_seed(), c16.key_seed()), (0xfeed, 0xfeed));
+    assert!(keys.iter().all(|k| c8.contains(k) && c16.contains(k)));
+    // Pre-hashed keys under the same seed build the same filter.
+    let hashes: Vec<u64> = keys
+        .iter()
+        .map(|k| pillars_dsa::hash::hash64(k.as_bytes(), 0xfeed))
+        .collect();
+    assert_eq!(
+        BinaryFuse8::from_hashes_with_seed(&hashes, 0xfeed).unwrap(),
+        f8
+    );
+    // Another key seed gives independent false positives.
+    let other = BinaryFuse8::from_slice_with_seed(&keys, 1).unwrap();
+    let fp = |f: &BinaryFuse8| -> HashSet<String> {
+        absent_keys(20_000).filter(|k| f.contains(k)).collect()
+    };
+    let (a, b) = (fp(&f8), fp(&other));
+    assert!(
+        a.intersection(&b).count() * 4 < a.len().max(1),
+        "{a:?} / {b:?}"
+    );
+}
+
+// ------------------------------------------------------- parallel batches
+
+#[cfg(feature = "rayon")]
+#[test]
+fn batch_lookups_equal_sequential_answers() {
+    use pillars_dsa::bloom::PARALLEL_BATCH_MIN;
+    let present = present_keys(10_000);
+    let mut split = SplitBlockBloomFilter::with_rate(10_000, 0.05)
+        .unwrap()
+        .with_seed(5);
+    for k in &present {
+        split.insert(k);
+    }
+    let f8 = BinaryFuse8::from_slice_with_seed(&present, 5).unwrap();
+    let f16 = BinaryFuse16::from_slice(&present).unwrap();
+    for n in [0, 1, PARALLEL_BATCH_MIN - 1, 5 * PARALLEL_BATCH_MIN + 17] {
+        // Present keys interleaved with absent ones.
+        let batch: Vec<String> = present
+            .iter()
+            .cloned()
+            .zip(absent_keys(n))
+            .flat_map(|(p, a)| [p, a])
+            .chain(absent_keys(n))
+            .take(n)
+            .collect();
+        assert_eq!(batch.len(), n);
+        let seq = |c: &dyn Fn(&String) -> bool| batch.iter().map(c).collect::<Vec<bool>>();
+        assert_eq!(
+            split.contains_batch(&batch),
+            seq(&|k| split.contains(k)),
+            "split, {n}"
+        );
+        assert_eq!(
+            f8.contains_batch(&batch),
+            seq(&|k| f8.contains(k)),
+            "fuse8, {n}"
+        );
+        assert_eq!(
+            f16.contains_batch(&batch),
+            seq(&|k| f16.contains(k)),
+            "fuse16, {n}"
+        );
+    }
+    assert!(f8.contains_batch(&present).iter().all(|&hit| hit));
+}

@@ -235,6 +235,49 @@ impl AtomicBloomFilter {
         keys.into_iter().all(|k| self.contains(&k))
     }
 
+    /// Adds every key of `keys` through `&self`, in parallel (rayon,
+    /// `fetch_or` on the shared words) for batches of
+    /// [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or more. The
+    /// bits set are exactly those of inserting the keys one by one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::AtomicBloomFilter;
+    ///
+    /// let f = AtomicBloomFilter::with_rate(100_000, 0.01)?;
+    /// let keys: Vec<u64> = (0..100_000).collect();
+    /// f.insert_batch(&keys);
+    /// assert!(f.contains_batch(&keys).iter().all(|&h| h));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn insert_batch<K: StableKey + Sync>(&self, keys: &[K]) {
+        super::batch::for_each_key(keys, |k| {
+            self.insert(k);
+        });
+    }
+
+    /// Looks up every key of `keys` at once, in parallel (rayon) for
+    /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
+    /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::AtomicBloomFilter;
+    ///
+    /// let f = AtomicBloomFilter::with_rate(1000, 0.01)?;
+    /// f.insert_all(["a", "b"]);
+    /// assert_eq!(f.contains_batch(&["a", "b"]), [true, true]);
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    #[must_use]
+    pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
+        super::batch::map_keys(keys, |k| self.contains(k))
+    }
+
     /// Removes every key. Takes `&mut self` so no insert can race with it.
     ///
     /// # Examples

@@ -6,7 +6,8 @@
 //! # How a key is looked up
 //!
 //! 1. The key's canonical bytes ([`StableKey`]) are hashed with XXH3-64 under
-//!    the filter's key seed ([`DEFAULT_SEED`]): the *key hash*. Filters built
+//!    the filter's key seed ([`DEFAULT_SEED`] unless built with a
+//!    `*_with_seed` constructor; stored in the bytes): the *key hash*. Filters built
 //!    with `from_hashes` take key hashes directly.
 //! 2. The key hash is mixed with the construction seed:
 //!    `h = mix64(key_hash + seed)` ([`mix64`], wrapping add).
@@ -430,8 +431,9 @@ fn hash_slice<K: StableKey + Sync>(keys: &[K], seed: u64) -> Vec<u64> {
 ///
 /// # Hashing and sizing (part of the stable format)
 ///
-/// A key's canonical bytes are hashed with XXH3-64 under [`DEFAULT_SEED`] (the
-/// key hash, see [`hash_key`](Self::hash_key)); it is mixed with the
+/// A key's canonical bytes are hashed with XXH3-64 under the key seed
+/// ([`DEFAULT_SEED`], or the one given to a `*_with_seed` constructor; stored
+/// in the bytes): the key hash, see [`hash_key`](Self::hash_key). It is mixed with the
 /// construction seed (`mix64(key_hash + seed)`, [`mix64`](crate::hash::mix64))
 /// and mapped to three fingerprint slots in consecutive segments exactly as in
 /// the reference C implementation. Segment length and array size follow the
@@ -504,8 +506,7 @@ impl BinaryFuse8 {
         I: IntoIterator,
         I::Item: StableKey,
     {
-        let hashes: Vec<u64> = keys.into_iter().map(|k| Self::hash_key(&k)).collect();
-        Fuse::build(&hashes, DEFAULT_SEED).map(|inner| Self { inner })
+        Self::from_keys_with_seed(keys, DEFAULT_SEED)
     }
 
     /// Builds a filter from a slice of keys (duplicates allowed), hashing in
@@ -527,11 +528,129 @@ impl BinaryFuse8 {
     /// # Ok::<(), pillars_dsa::bloom::Error>(())
     /// ```
     pub fn from_slice<K: StableKey + Sync>(keys: &[K]) -> Result<Self, Error> {
-        Fuse::build(&hash_slice(keys, DEFAULT_SEED), DEFAULT_SEED).map(|inner| Self { inner })
+        Self::from_slice_with_seed(keys, DEFAULT_SEED)
     }
 
-    /// The key hash that [`contains`](Self::contains) looks up: XXH3-64 of the
-    /// key's canonical bytes under [`DEFAULT_SEED`].
+    /// As [`from_keys`](Self::from_keys), hashing keys under `key_seed`
+    /// instead of [`DEFAULT_SEED`]. The key seed is stored in the bytes, so
+    /// [`from_bytes`](Self::from_bytes) and [`contains`](Self::contains)
+    /// honour it; filters of the same keys under different key seeds give
+    /// independent false positives. (The construction seed is separate and
+    /// internal.)
+    ///
+    /// # Errors
+    ///
+    /// As [`from_hashes`](Self::from_hashes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::BinaryFuse8;
+    ///
+    /// let filter = BinaryFuse8::from_keys_with_seed(["a", "b"], 42)?;
+    /// assert_eq!(filter.key_seed(), 42);
+    /// let copy = BinaryFuse8::from_bytes(&filter.to_bytes())?;
+    /// assert!(copy.contains("a") && copy.contains("b"));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn from_keys_with_seed<I>(keys: I, key_seed: u64) -> Result<Self, Error>
+    where
+        I: IntoIterator,
+        I::Item: StableKey,
+    {
+        let hashes: Vec<u64> = keys
+            .into_iter()
+            .map(|k| k.with_key_bytes(|b| hash64(b, key_seed)))
+            .collect();
+        Fuse::build(&hashes, key_seed).map(|inner| Self { inner })
+    }
+
+    /// As [`from_slice`](Self::from_slice) (parallel hashing for large
+    /// slices), hashing keys under `key_seed`: see
+    /// [`from_keys_with_seed`](Self::from_keys_with_seed).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_hashes`](Self::from_hashes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::BinaryFuse8;
+    ///
+    /// let keys: Vec<u64> = (0..1000).collect();
+    /// let filter = BinaryFuse8::from_slice_with_seed(&keys, 7)?;
+    /// assert_eq!(filter, BinaryFuse8::from_keys_with_seed(keys.iter().copied(), 7)?);
+    /// assert!(keys.iter().all(|k| filter.contains(k)));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn from_slice_with_seed<K: StableKey + Sync>(
+        keys: &[K],
+        key_seed: u64,
+    ) -> Result<Self, Error> {
+        Fuse::build(&hash_slice(keys, key_seed), key_seed).map(|inner| Self { inner })
+    }
+
+    /// As [`from_hashes`](Self::from_hashes), for key hashes computed under
+    /// `key_seed` (XXH3-64 of the canonical key bytes,
+    /// [`hash64`](crate::hash::hash64)), so that [`contains`](Self::contains)
+    /// hashes keys the same way.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_hashes`](Self::from_hashes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::{bloom::BinaryFuse8, hash::hash64};
+    ///
+    /// let filter = BinaryFuse8::from_hashes_with_seed(&[hash64(b"k", 9)], 9)?;
+    /// assert!(filter.contains(b"k".as_slice()));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn from_hashes_with_seed(hashes: &[u64], key_seed: u64) -> Result<Self, Error> {
+        Fuse::build(hashes, key_seed).map(|inner| Self { inner })
+    }
+
+    /// The seed keys are hashed under ([`DEFAULT_SEED`] unless built with a
+    /// `*_with_seed` constructor).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::{bloom::BinaryFuse8, hash::DEFAULT_SEED};
+    ///
+    /// assert_eq!(BinaryFuse8::from_keys(["a"])?.key_seed(), DEFAULT_SEED);
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn key_seed(&self) -> u64 {
+        self.inner.key_seed
+    }
+
+    /// Looks up every key of `keys` at once, in parallel (rayon) for
+    /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
+    /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::BinaryFuse8;
+    ///
+    /// let keys: Vec<u64> = (0..10_000).collect();
+    /// let filter = BinaryFuse8::from_slice(&keys)?;
+    /// assert!(filter.contains_batch(&keys).iter().all(|&hit| hit));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
+        super::batch::map_keys(keys, |k| self.contains(k))
+    }
+
+    /// The key hash that [`contains`](Self::contains) looks up in a filter
+    /// with the default key seed: XXH3-64 of the key's canonical bytes under
+    /// [`DEFAULT_SEED`] (for another key seed, see
+    /// [`from_hashes_with_seed`](Self::from_hashes_with_seed)).
     ///
     /// # Examples
     ///
@@ -705,8 +824,9 @@ impl BinaryFuse8 {
 ///
 /// # Hashing and sizing (part of the stable format)
 ///
-/// A key's canonical bytes are hashed with XXH3-64 under [`DEFAULT_SEED`] (the
-/// key hash, see [`hash_key`](Self::hash_key)); it is mixed with the
+/// A key's canonical bytes are hashed with XXH3-64 under the key seed
+/// ([`DEFAULT_SEED`], or the one given to a `*_with_seed` constructor; stored
+/// in the bytes): the key hash, see [`hash_key`](Self::hash_key). It is mixed with the
 /// construction seed (`mix64(key_hash + seed)`, [`mix64`](crate::hash::mix64))
 /// and mapped to three fingerprint slots in consecutive segments exactly as in
 /// the reference C implementation. Segment length and array size follow the
@@ -779,8 +899,7 @@ impl BinaryFuse16 {
         I: IntoIterator,
         I::Item: StableKey,
     {
-        let hashes: Vec<u64> = keys.into_iter().map(|k| Self::hash_key(&k)).collect();
-        Fuse::build(&hashes, DEFAULT_SEED).map(|inner| Self { inner })
+        Self::from_keys_with_seed(keys, DEFAULT_SEED)
     }
 
     /// Builds a filter from a slice of keys (duplicates allowed), hashing in
@@ -802,11 +921,129 @@ impl BinaryFuse16 {
     /// # Ok::<(), pillars_dsa::bloom::Error>(())
     /// ```
     pub fn from_slice<K: StableKey + Sync>(keys: &[K]) -> Result<Self, Error> {
-        Fuse::build(&hash_slice(keys, DEFAULT_SEED), DEFAULT_SEED).map(|inner| Self { inner })
+        Self::from_slice_with_seed(keys, DEFAULT_SEED)
     }
 
-    /// The key hash that [`contains`](Self::contains) looks up: XXH3-64 of the
-    /// key's canonical bytes under [`DEFAULT_SEED`].
+    /// As [`from_keys`](Self::from_keys), hashing keys under `key_seed`
+    /// instead of [`DEFAULT_SEED`]. The key seed is stored in the bytes, so
+    /// [`from_bytes`](Self::from_bytes) and [`contains`](Self::contains)
+    /// honour it; filters of the same keys under different key seeds give
+    /// independent false positives. (The construction seed is separate and
+    /// internal.)
+    ///
+    /// # Errors
+    ///
+    /// As [`from_hashes`](Self::from_hashes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::BinaryFuse16;
+    ///
+    /// let filter = BinaryFuse16::from_keys_with_seed(["a", "b"], 42)?;
+    /// assert_eq!(filter.key_seed(), 42);
+    /// let copy = BinaryFuse16::from_bytes(&filter.to_bytes())?;
+    /// assert!(copy.contains("a") && copy.contains("b"));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn from_keys_with_seed<I>(keys: I, key_seed: u64) -> Result<Self, Error>
+    where
+        I: IntoIterator,
+        I::Item: StableKey,
+    {
+        let hashes: Vec<u64> = keys
+            .into_iter()
+            .map(|k| k.with_key_bytes(|b| hash64(b, key_seed)))
+            .collect();
+        Fuse::build(&hashes, key_seed).map(|inner| Self { inner })
+    }
+
+    /// As [`from_slice`](Self::from_slice) (parallel hashing for large
+    /// slices), hashing keys under `key_seed`: see
+    /// [`from_keys_with_seed`](Self::from_keys_with_seed).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_hashes`](Self::from_hashes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::BinaryFuse16;
+    ///
+    /// let keys: Vec<u64> = (0..1000).collect();
+    /// let filter = BinaryFuse16::from_slice_with_seed(&keys, 7)?;
+    /// assert_eq!(filter, BinaryFuse16::from_keys_with_seed(keys.iter().copied(), 7)?);
+    /// assert!(keys.iter().all(|k| filter.contains(k)));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn from_slice_with_seed<K: StableKey + Sync>(
+        keys: &[K],
+        key_seed: u64,
+    ) -> Result<Self, Error> {
+        Fuse::build(&hash_slice(keys, key_seed), key_seed).map(|inner| Self { inner })
+    }
+
+    /// As [`from_hashes`](Self::from_hashes), for key hashes computed under
+    /// `key_seed` (XXH3-64 of the canonical key bytes,
+    /// [`hash64`](crate::hash::hash64)), so that [`contains`](Self::contains)
+    /// hashes keys the same way.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_hashes`](Self::from_hashes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::{bloom::BinaryFuse16, hash::hash64};
+    ///
+    /// let filter = BinaryFuse16::from_hashes_with_seed(&[hash64(b"k", 9)], 9)?;
+    /// assert!(filter.contains(b"k".as_slice()));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn from_hashes_with_seed(hashes: &[u64], key_seed: u64) -> Result<Self, Error> {
+        Fuse::build(hashes, key_seed).map(|inner| Self { inner })
+    }
+
+    /// The seed keys are hashed under ([`DEFAULT_SEED`] unless built with a
+    /// `*_with_seed` constructor).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::{bloom::BinaryFuse16, hash::DEFAULT_SEED};
+    ///
+    /// assert_eq!(BinaryFuse16::from_keys(["a"])?.key_seed(), DEFAULT_SEED);
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn key_seed(&self) -> u64 {
+        self.inner.key_seed
+    }
+
+    /// Looks up every key of `keys` at once, in parallel (rayon) for
+    /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
+    /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::BinaryFuse16;
+    ///
+    /// let keys: Vec<u64> = (0..10_000).collect();
+    /// let filter = BinaryFuse16::from_slice(&keys)?;
+    /// assert!(filter.contains_batch(&keys).iter().all(|&hit| hit));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
+        super::batch::map_keys(keys, |k| self.contains(k))
+    }
+
+    /// The key hash that [`contains`](Self::contains) looks up in a filter
+    /// with the default key seed: XXH3-64 of the key's canonical bytes under
+    /// [`DEFAULT_SEED`] (for another key seed, see
+    /// [`from_hashes_with_seed`](Self::from_hashes_with_seed)).
     ///
     /// # Examples
     ///

@@ -294,7 +294,7 @@ pub(crate) fn fill_fpr(popcounts: impl ExactSizeIterator<Item = u32>, hashes: u3
 /// filter can hold keys of several types (a `u64` and the `[u8]` of its
 /// little-endian bytes are the same key).
 ///
-/// The layout is cache-blocked (see the [module docs](self)): each key sets
+/// The layout is cache-blocked (see the [module docs](super)): each key sets
 /// `k` bits inside one 64-byte block, so an insert or lookup costs one hash
 /// and one cache miss.
 ///
@@ -524,6 +524,29 @@ impl BloomFilter {
     #[must_use]
     pub fn contains_all<Q: StableKey>(&self, keys: impl IntoIterator<Item = Q>) -> bool {
         keys.into_iter().all(|k| self.contains(&k))
+    }
+
+    /// Looks up every key of `keys` at once, in parallel (rayon) for
+    /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
+    /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::BloomFilter;
+    ///
+    /// let mut f = BloomFilter::with_rate(100_000, 0.01)?;
+    /// f.insert_all(0_u64..50_000);
+    /// let keys: Vec<u64> = (0..100_000).collect();
+    /// let hits = f.contains_batch(&keys);
+    /// assert!(hits[..50_000].iter().all(|&h| h)); // never a false negative
+    /// assert_eq!(hits, keys.iter().map(|k| f.contains(k)).collect::<Vec<_>>());
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    #[must_use]
+    pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
+        super::batch::map_keys(keys, |k| self.contains(k))
     }
 
     /// Removes every key (clears all bits), keeping size, hashes and seed.

@@ -54,7 +54,8 @@ pub enum Insert {
 /// # Hashing (part of the stable format)
 ///
 /// A key's canonical bytes are hashed with XXH3-128 under the filter's seed
-/// ([`DEFAULT_SEED`]); the two halves drive enhanced double hashing (see the
+/// ([`DEFAULT_SEED`] unless set with [`with_seed`](Self::with_seed); stored
+/// in the bytes); the two halves drive enhanced double hashing (see the
 /// bloom module's hashing notes), each probe reduced to `0..counters` by
 /// multiply-shift. A key's counters are the *distinct* positions among its
 /// probes, each counted once per insert.
@@ -183,6 +184,45 @@ impl CountingBloomFilter {
             hashes,
             words,
         })
+    }
+
+    /// The same filter hashing keys under `seed` instead of
+    /// [`DEFAULT_SEED`]; clears it (counters set under another seed would
+    /// answer wrongly). The seed is stored in [`to_bytes`](Self::to_bytes)
+    /// and restored by [`from_bytes`](Self::from_bytes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::CountingBloomFilter;
+    ///
+    /// let mut filter = CountingBloomFilter::with_rate(100, 0.01)?.with_seed(42);
+    /// filter.insert("a");
+    /// let copy = CountingBloomFilter::from_bytes(&filter.to_bytes())?;
+    /// assert_eq!(copy.seed(), 42);
+    /// assert!(copy.contains("a"));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self.clear();
+        self
+    }
+
+    /// The seed keys are hashed under ([`DEFAULT_SEED`] unless set with
+    /// [`with_seed`](Self::with_seed)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::{bloom::CountingBloomFilter, hash::DEFAULT_SEED};
+    ///
+    /// assert_eq!(CountingBloomFilter::new(64, 3)?.seed(), DEFAULT_SEED);
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     fn positions<K: StableKey + ?Sized>(&self, key: &K) -> Positions {

@@ -28,14 +28,27 @@ const BLOCK_BYTES: usize = 32;
 #[repr(C, align(32))]
 struct Block([u32; 8]);
 
-/// The eight one-bit masks of the low 32 bits of a hash.
-#[inline]
-fn mask(x: u32) -> [u32; 8] {
-    let mut m = [0_u32; 8];
-    for i in 0..8 {
-        m[i] = 1 << (x.wrapping_mul(SALT[i]) >> 27);
+/// Sets the eight bits of `x` in a block (one per word). Compiled twice, for
+/// the baseline target and for AVX2 (one `vpmulld`, shift and OR), and the
+/// AVX2 copy is chosen at run time where the CPU has it: the baseline x86-64
+/// target has no 32-bit lane multiply, so portable code runs scalar there.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn block_insert(words: &mut [u32; 8], x: u32) {
+    for (w, salt) in words.iter_mut().zip(SALT) {
+        *w |= 1 << (x.wrapping_mul(salt) >> 27);
     }
-    m
+}
+
+/// Whether all eight bits of `x` are set in a block: bit 0 of
+/// `word >> bit`, combined with `&` over the words, branch free. Dispatched like
+/// [`block_insert`].
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn block_contains(words: &[u32; 8], x: u32) -> bool {
+    let mut all = 1;
+    for (&word, salt) in words.iter().zip(SALT) {
+        all &= word >> (x.wrapping_mul(salt) >> 27);
+    }
+    all & 1 == 1
 }
 
 /// Expected false-positive rate with `lambda` keys per block on average:
@@ -71,7 +84,8 @@ fn fpr_for_load(lambda: f64) -> f64 {
 /// # Hashing (part of the stable format)
 ///
 /// A key's canonical bytes ([`StableKey`]) are hashed with XXH3-64 under the
-/// filter's seed ([`DEFAULT_SEED`]). From a 64-bit hash `h`, exactly as the
+/// filter's seed ([`DEFAULT_SEED`] unless set with
+/// [`with_seed`](Self::with_seed); stored in the bytes). From a 64-bit hash `h`, exactly as the
 /// Parquet specification: block `((h >> 32) · blocks) >> 32`, and in word
 /// `i` the bit `(lower32(h) · SALT[i]) >> 27`. With
 /// [`insert_hash`](Self::insert_hash) and Parquet's XXH64 (seed 0) hashes the
@@ -198,6 +212,46 @@ impl SplitBlockBloomFilter {
         })
     }
 
+    /// The same filter hashing keys under `seed` instead of
+    /// [`DEFAULT_SEED`]; clears it (bits set under another seed would answer
+    /// wrongly). The seed is stored in [`to_bytes`](Self::to_bytes) and
+    /// restored by [`from_bytes`](Self::from_bytes). Filters with different
+    /// seeds cannot be combined.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::SplitBlockBloomFilter;
+    ///
+    /// let mut filter = SplitBlockBloomFilter::with_rate(100, 0.01)?.with_seed(42);
+    /// filter.insert("a");
+    /// let copy = SplitBlockBloomFilter::from_bytes(&filter.to_bytes())?;
+    /// assert_eq!(copy.seed(), 42);
+    /// assert!(copy.contains("a"));
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self.clear();
+        self
+    }
+
+    /// The seed keys are hashed under ([`DEFAULT_SEED`] unless set with
+    /// [`with_seed`](Self::with_seed)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::{bloom::SplitBlockBloomFilter, hash::DEFAULT_SEED};
+    ///
+    /// assert_eq!(SplitBlockBloomFilter::with_bytes(32)?.seed(), DEFAULT_SEED);
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
     /// The 64-bit hash of `key` that [`insert`](Self::insert) and
     /// [`contains`](Self::contains) use.
     ///
@@ -256,11 +310,8 @@ impl SplitBlockBloomFilter {
     #[allow(clippy::cast_possible_truncation)]
     pub fn insert_hash(&mut self, hash: u64) {
         let i = self.block_index(hash);
-        let m = mask(hash as u32);
         if let Some(block) = self.blocks.get_mut(i) {
-            for (w, b) in block.0.iter_mut().zip(m) {
-                *w |= b;
-            }
+            block_insert(&mut block.0, hash as u32);
         }
     }
 
@@ -280,6 +331,25 @@ impl SplitBlockBloomFilter {
     #[inline]
     pub fn contains<K: StableKey + ?Sized>(&self, key: &K) -> bool {
         self.contains_hash(self.hash_key(key))
+    }
+
+    /// Looks up every key of `keys` at once, in parallel (rayon) for
+    /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
+    /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pillars_dsa::bloom::SplitBlockBloomFilter;
+    ///
+    /// let mut filter = SplitBlockBloomFilter::with_rate(100, 0.01)?;
+    /// filter.insert("a");
+    /// assert_eq!(filter.contains_batch(&["a", "a"]), [true, true]);
+    /// # Ok::<(), pillars_dsa::bloom::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
+        super::batch::map_keys(keys, |k| self.contains(k))
     }
 
     /// [`contains`](Self::contains) for a 64-bit hash.
@@ -302,13 +372,7 @@ impl SplitBlockBloomFilter {
         let Some(block) = self.blocks.get(i) else {
             return false;
         };
-        // Bit 0 of `word >> bit` is the bit to test; AND them all. Branch
-        // free, and it vectorises (one AVX2 multiply, shift and AND).
-        let mut all = 1;
-        for (&word, salt) in block.0.iter().zip(SALT) {
-            all &= word >> (x.wrapping_mul(salt) >> 27);
-        }
-        all & 1 == 1
+        block_contains(&block.0, x)
     }
 
     /// Adds every key of `other` (bitwise OR).

@@ -6,6 +6,7 @@
 //! | [`spsc::channel`] → ([`spsc::Producer`], [`spsc::Consumer`]) | one producer, one consumer | `push` hands the value back | wait-free |
 //! | [`mpmc::Queue`] | any number of each, shared by `&` | `push` hands the value back, or `force_push` evicts the oldest | no locks; CAS retry (see [`mpmc`] on progress) |
 //! | [`overwrite::Overwrite`] | one (`&mut`) | `push` evicts and returns the oldest | O(1), no `unsafe` |
+//! | [`wait::spsc_channel`], [`wait::WaitQueue`] | as `spsc` / `mpmc` | `push_blocking` / `push_async` wait (and `try_push` hands the value back) | blocks or `.await`s; lock only when someone waits |
 //!
 //! # Design
 //!
@@ -25,6 +26,13 @@
 //! whether it is ready to be written or read in the current lap, producers and
 //! consumers claim positions with one CAS on `tail`/`head`. The capacity is
 //! exact (not rounded).
+//!
+//! **`wait`** wraps an `spsc` ring or an `mpmc` queue with an event count per
+//! side (a waiter count, a sequence number, a `Mutex` + `Condvar` and a list
+//! of wakers): pushes wait while full, pops while empty, blocking the thread
+//! or as futures, and both wake on the other side's progress and on close.
+//! The wrapped rings are unchanged; a wrapper's `try_*` adds one `SeqCst`
+//! fence and one load after a successful operation while nobody waits.
 //!
 //! **`overwrite`** is a safe, single-threaded ring for "the last N things"
 //! (recent log lines, a latency window), built on `VecDeque`.
@@ -84,6 +92,7 @@ pub mod mpmc;
 pub mod overwrite;
 pub mod spsc;
 pub(crate) mod sync;
+pub mod wait;
 
 /// The capacity asked for cannot be used.
 ///
