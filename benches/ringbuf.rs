@@ -9,6 +9,9 @@
 //! `try_recv` so it is measured as a queue, not as a parking primitive).
 //! Every run checks the sum of what arrived, so a lost element fails it.
 //!
+//! A last group runs each queue on one thread (a burst of 256 pushes, then
+//! 256 pops): the per-operation cost without the OS scheduler in the figure.
+//!
 //! Run: `cargo bench --bench ringbuf`.
 
 use std::hint::spin_loop;
@@ -361,5 +364,84 @@ fn mpmc_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, one_by_one, chunked, mpmc_bench);
+/// One thread, no scheduler in the measurement: push a burst of `BURST` values
+/// then pop them all, on a ring of 1024 that stays warm in cache. This is the
+/// per-operation cost of each queue (index arithmetic, cached-index checks,
+/// atomics), which the two-thread groups above cannot show reliably on a
+/// shared 2-core machine where the OS decides who runs.
+fn same_thread(c: &mut Criterion) {
+    const BURST: u64 = 256;
+    fn case<P, C>(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        name: &str,
+        (mut p, mut c): (P, C),
+        push: impl Fn(&mut P, u64) -> bool,
+        pop: impl Fn(&mut C) -> Option<u64>,
+    ) {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for i in 0..BURST {
+                    assert!(push(&mut p, std::hint::black_box(i)), "{name}: full");
+                }
+                let mut sum = 0;
+                while let Some(v) = pop(&mut c) {
+                    sum += v;
+                }
+                assert_eq!(sum, expected_sum(BURST), "{name}: elements lost");
+                sum
+            });
+        });
+    }
+    let mut g = c.benchmark_group("ringbuf/same_thread_burst_256");
+    g.throughput(Throughput::Elements(2 * BURST));
+    case(
+        &mut g,
+        "pillars::spsc",
+        spsc::channel::<u64>(1024).expect("capacity"),
+        |p, v| p.push(v).is_ok(),
+        |c| c.pop().ok(),
+    );
+    case(
+        &mut g,
+        "rtrb",
+        rtrb::RingBuffer::<u64>::new(1024),
+        |p, v| p.push(v).is_ok(),
+        |c| c.pop().ok(),
+    );
+    case(
+        &mut g,
+        "ringbuf::HeapRb",
+        ringbuf::HeapRb::<u64>::new(1024).split(),
+        |p, v| p.try_push(v).is_ok(),
+        |c| c.try_pop(),
+    );
+    let q: &'static mut heapless::spsc::Queue<u64, 1025> =
+        Box::leak(Box::new(heapless::spsc::Queue::new()));
+    case(
+        &mut g,
+        "heapless::spsc",
+        q.split(),
+        |p, v| p.enqueue(v).is_ok(),
+        |c| c.dequeue(),
+    );
+    let q = Arc::new(mpmc::Queue::<u64>::new(1024).expect("capacity"));
+    case(
+        &mut g,
+        "pillars::mpmc::Queue",
+        (Arc::clone(&q), q),
+        |p, v| p.push(v).is_ok(),
+        |c| c.pop(),
+    );
+    let q = Arc::new(crossbeam_queue::ArrayQueue::<u64>::new(1024));
+    case(
+        &mut g,
+        "crossbeam::ArrayQueue",
+        (Arc::clone(&q), q),
+        |p, v| p.push(v).is_ok(),
+        |c| c.pop(),
+    );
+    g.finish();
+}
+
+criterion_group!(benches, one_by_one, chunked, mpmc_bench, same_thread);
 criterion_main!(benches);

@@ -196,6 +196,7 @@ impl<T> Queue<T> {
     /// assert_eq!(q.push(20), Err(20));
     /// # Ok::<(), pillars_dsa::ringbuf::CapacityError>(())
     /// ```
+    #[inline]
     pub fn push(&self, value: T) -> Result<(), T> {
         self.push_or_else(value, |value, tail, _, _| {
             let head = self.head.load(Ordering::Relaxed);
@@ -261,6 +262,7 @@ impl<T> Queue<T> {
     /// `tail` when it is free, and calls `full(value, tail, new_tail, slot)`
     /// when it looks full. `full` returns `Err` to end the loop with that
     /// value, or `Ok` to hand the value back and retry.
+    #[inline]
     fn push_or_else<F>(&self, mut value: T, full: F) -> Result<(), T>
     where
         F: Fn(T, usize, usize, &Slot<T>) -> Result<T, T>,
@@ -275,7 +277,10 @@ impl<T> Queue<T> {
             } else {
                 lap.wrapping_add(self.one_lap)
             };
-            let slot = &self.buffer[index];
+            // SAFETY: `index` is `tail`'s (or `head`'s) index part, and both
+            // only ever hold indices below `cap` (a stamp's index wraps to 0
+            // with the next lap at `cap`), the buffer's length.
+            let slot = unsafe { self.buffer.get_unchecked(index) };
             let stamp = slot.stamp.load(Ordering::Acquire);
 
             if tail == stamp {
@@ -334,13 +339,17 @@ impl<T> Queue<T> {
     /// # Ok::<(), pillars_dsa::ringbuf::CapacityError>(())
     /// ```
     #[cfg_attr(loom, allow(clippy::must_use_candidate))]
+    #[inline]
     pub fn pop(&self) -> Option<T> {
         let backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
             let index = head & (self.one_lap - 1);
             let lap = head & !(self.one_lap - 1);
-            let slot = &self.buffer[index];
+            // SAFETY: `index` is `tail`'s (or `head`'s) index part, and both
+            // only ever hold indices below `cap` (a stamp's index wraps to 0
+            // with the next lap at `cap`), the buffer's length.
+            let slot = unsafe { self.buffer.get_unchecked(index) };
             let stamp = slot.stamp.load(Ordering::Acquire);
 
             if head + 1 == stamp {
