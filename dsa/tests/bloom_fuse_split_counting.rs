@@ -783,3 +783,25 @@ fn batch_lookups_equal_sequential_answers() {
     }
     assert!(f8.contains_batch(&present).iter().all(|&hit| hit));
 }
+
+/// Golden digests of the serialised bytes: a filter built from the same key
+/// set must give the same bytes in every release (keys with duplicates mixed
+/// in build the filter of the distinct keys).
+#[test]
+fn fuse_bytes_are_stable_across_releases() {
+    use pillars_dsa::hash::hash64;
+    for (n, want8, want16) in [
+        (10_u64, 0x74c6_6313_7792_8c76_u64, 0xc5b8_5231_b231_291c_u64),
+        (1000, 0xf20d_51c2_49d7_bd40, 0xf47e_544c_8a1e_5729),
+        (100_000, 0x3895_75df_88a2_867b, 0x8d8f_8ffa_aa49_8706),
+    ] {
+        let mut keys: Vec<u64> = (0..n).collect();
+        keys.extend((0..n / 3).map(|k| k * 2));
+        let f8 = BinaryFuse8::from_slice(&keys).expect("builds");
+        let f16 =
+            BinaryFuse16::from_slice(&keys[..usize::try_from(n).expect("small")]).expect("builds");
+        assert_eq!(f8.len(), usize::try_from(n).expect("small"));
+        assert_eq!(hash64(&f8.to_bytes(), 1), want8, "BinaryFuse8, n = {n}");
+        assert_eq!(hash64(&f16.to_bytes(), 1), want16, "BinaryFuse16, n = {n}");
+    }
+}

@@ -29,10 +29,14 @@
 //!
 //! # Construction
 //!
-//! Key hashes are sorted and deduplicated first (so duplicate keys can never
-//! stall construction), then peeled as in the reference implementation. A
-//! failed peeling retries with the next seed of a fixed `SplitMix64` sequence, at
-//! most [`MAX_ATTEMPTS`] times, then returns [`Error::ConstructionFailed`].
+//! Key hashes are mixed with the attempt's seed, grouped by their top bits
+//! (one counting-sort pass, so the peeling walks memory in order) and peeled
+//! as in the reference implementation. Duplicate keys can never be peeled: the
+//! first failure sorts the hashes once, and if duplicates were there it starts
+//! over from the first seed on the distinct hashes (so they can never stall
+//! construction, and cost nothing when absent). Any other failed peeling
+//! retries with the next seed of a fixed `SplitMix64` sequence, at most
+//! [`MAX_ATTEMPTS`] attempts in all, then returns [`Error::ConstructionFailed`].
 //! The result depends only on the set of key hashes: the same set gives the
 //! same bytes on every machine, with or without the `rayon` feature.
 
@@ -219,75 +223,144 @@ fn mod3(x: u8) -> u8 {
     if x > 2 { x - 3 } else { x }
 }
 
-/// `out` = the distinct values of `mix64(h + seed)` for `h` in `hashes`,
-/// sorted. Sorting by the mixed hash also orders the keys by their first slot
-/// (`h0` grows with the hash), so the counting pass walks memory in order.
-/// Sorting is parallel for large inputs; the result is the same either way.
-fn mix_sort_dedup(hashes: &[u64], seed: u64, out: &mut Vec<u64>) {
+/// `out` = `mix64(h + seed)` for every `h` in `hashes`, grouped by their top
+/// `bucket_bits` bits (one counting-sort pass). `h0` grows with the mixed
+/// hash, so the counting pass of [`Fuse::peel`] then walks the slot array
+/// roughly in order instead of at random. The peeling itself does not depend
+/// on the order of its input, only on the multiset of hashes.
+#[allow(clippy::cast_possible_truncation)] // bucket indices are below 2^16
+fn mix_grouped(hashes: &[u64], seed: u64, bucket_bits: u32, out: &mut Vec<u64>) {
+    let mixed = |h: u64| mix64(h.wrapping_add(seed));
     out.clear();
-    #[cfg(feature = "rayon")]
-    {
-        if hashes.len() >= PARALLEL_MIN {
-            hashes
-                .par_iter()
-                .map(|&h| mix64(h.wrapping_add(seed)))
-                .collect_into_vec(out);
-            out.par_sort_unstable();
-            out.dedup();
-            return;
-        }
+    if bucket_bits == 0 {
+        out.extend(hashes.iter().map(|&h| mixed(h)));
+        return;
     }
-    out.extend(hashes.iter().map(|&h| mix64(h.wrapping_add(seed))));
-    out.sort_unstable();
-    out.dedup();
+    let shift = 64 - bucket_bits;
+    let mut starts = vec![0_usize; (1 << bucket_bits) + 1];
+    #[cfg(feature = "rayon")]
+    let scratch: Vec<u64> = if hashes.len() >= PARALLEL_MIN {
+        hashes.par_iter().map(|&h| mixed(h)).collect()
+    } else {
+        hashes.iter().map(|&h| mixed(h)).collect()
+    };
+    #[cfg(not(feature = "rayon"))]
+    let scratch: Vec<u64> = hashes.iter().map(|&h| mixed(h)).collect();
+    for &m in &scratch {
+        starts[(m >> shift) as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    out.resize(scratch.len(), 0);
+    for &m in &scratch {
+        let bucket = &mut starts[(m >> shift) as usize];
+        out[*bucket] = m;
+        *bucket += 1;
+    }
 }
 
-impl<F: Fingerprint> Fuse<F> {
-    /// Builds from key hashes (any order, duplicates allowed).
-    fn build(hashes: &[u64], key_seed: u64) -> Result<Self, Error> {
-        let mut rng = RNG_START;
-        let mut seed = splitmix64(&mut rng);
-        let mut order = Vec::new();
-        // mix64(h + seed) is a bijection of h: deduplicating mixed hashes
-        // deduplicates the keys, under every seed alike.
-        mix_sort_dedup(hashes, seed, &mut order);
-        let size = order.len();
-        let layout = Layout::for_size(size)?;
+/// The distinct values of `hashes`, sorted (in parallel for large inputs).
+fn distinct(hashes: &[u64]) -> Vec<u64> {
+    let mut out = hashes.to_vec();
+    #[cfg(feature = "rayon")]
+    {
+        if out.len() >= PARALLEL_MIN {
+            out.par_sort_unstable();
+            out.dedup();
+            return out;
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl Layout {
+    /// Bits of the counting-sort pass: about one bucket per segment.
+    fn bucket_bits(&self) -> u32 {
+        if self.segment_count < 4 {
+            0
+        } else {
+            (32 - (self.segment_count - 1).leading_zeros()).min(16)
+        }
+    }
+}
+
+impl Scratch {
+    fn new(size: usize, layout: &Layout) -> Self {
         let cap = layout.array_len as usize;
-        let mut s = Scratch {
-            order,
+        Self {
+            order: Vec::with_capacity(size),
             found: vec![0; size],
             t2count: vec![0; cap],
             t2hash: vec![0; cap],
             alone: vec![0; cap + 1],
-        };
-        for attempt in 0..MAX_ATTEMPTS {
-            if attempt > 0 {
-                seed = splitmix64(&mut rng);
-                mix_sort_dedup(hashes, seed, &mut s.order);
-                s.t2count.fill(0);
-                s.t2hash.fill(0);
-            }
-            if Self::peel(&layout, &mut s) {
-                let mut fingerprints = vec![F::default(); cap].into_boxed_slice();
-                for (&hash, &found) in s.order.iter().zip(&s.found).rev() {
-                    let [h0, h1, h2] = layout.positions(hash);
-                    let h = [h0, h1, h2, h0, h1];
-                    let found = usize::from(found);
-                    fingerprints[h[found]] = F::from_hash(hash)
-                        ^ fingerprints[h[found + 1]]
-                        ^ fingerprints[h[found + 2]];
-                }
-                return Ok(Self {
-                    key_seed,
-                    seed,
-                    len: size as u64,
-                    layout,
-                    fingerprints,
-                });
-            }
         }
-        Err(Error::ConstructionFailed)
+    }
+}
+
+impl<F: Fingerprint> Fuse<F> {
+    /// Builds from key hashes (any order, duplicates allowed).
+    ///
+    /// Duplicates can never be peeled (both copies share all three slots), so
+    /// a first attempt runs on the hashes as given and only a failure pays
+    /// for sorting them: if that finds duplicates, construction starts over
+    /// from the first seed on the distinct hashes. A set with duplicates
+    /// therefore builds exactly the filter of its distinct elements, and the
+    /// result depends only on the set of hashes.
+    fn build(hashes: &[u64], key_seed: u64) -> Result<Self, Error> {
+        let mut rng = RNG_START;
+        let mut seed = splitmix64(&mut rng);
+        let first_seed = seed;
+        let mut owned: Option<Vec<u64>> = None;
+        let mut deduplicated = false;
+        let mut layout = Layout::for_size(hashes.len())?;
+        let mut s = Scratch::new(hashes.len(), &layout);
+        let mut attempts = 0;
+        loop {
+            let input = owned.as_deref().unwrap_or(hashes);
+            mix_grouped(input, seed, layout.bucket_bits(), &mut s.order);
+            if Self::peel(&layout, &mut s) {
+                break;
+            }
+            attempts += 1;
+            if attempts >= MAX_ATTEMPTS {
+                return Err(Error::ConstructionFailed);
+            }
+            if !deduplicated {
+                deduplicated = true;
+                let unique = distinct(input);
+                if unique.len() != input.len() {
+                    layout = Layout::for_size(unique.len())?;
+                    s = Scratch::new(unique.len(), &layout);
+                    owned = Some(unique);
+                    rng = RNG_START;
+                    seed = first_seed;
+                    let _ = splitmix64(&mut rng);
+                    continue;
+                }
+            }
+            seed = splitmix64(&mut rng);
+            s.t2count.fill(0);
+            s.t2hash.fill(0);
+        }
+        let cap = layout.array_len as usize;
+        let mut fingerprints = vec![F::default(); cap].into_boxed_slice();
+        for (&hash, &found) in s.order.iter().zip(&s.found).rev() {
+            let [h0, h1, h2] = layout.positions(hash);
+            let h = [h0, h1, h2, h0, h1];
+            let found = usize::from(found);
+            fingerprints[h[found]] =
+                F::from_hash(hash) ^ fingerprints[h[found + 1]] ^ fingerprints[h[found + 2]];
+        }
+        Ok(Self {
+            key_seed,
+            seed,
+            len: s.order.len() as u64,
+            layout,
+            fingerprints,
+        })
     }
 
     /// One construction attempt over the mixed hashes in `s.order`; on
