@@ -495,791 +495,425 @@ fn hash_slice<K: StableKey + Sync>(keys: &[K], seed: u64) -> Vec<u64> {
     keys.iter().map(one).collect()
 }
 
-/// A static binary fuse filter with 8-bit fingerprints: about 9 bits per key
-/// and a false-positive rate of about 2^-8 (0.39 %). No false negatives.
-///
-/// Build it once from the complete key set (Graf & Lemire, 2022); it cannot
-/// be changed afterwards. Duplicate keys are removed before construction,
-/// which retries with a new seed at most 100 times and never loops forever.
-///
-/// # Hashing and sizing (part of the stable format)
-///
-/// A key's canonical bytes are hashed with XXH3-64 under the key seed
-/// ([`DEFAULT_SEED`], or the one given to a `*_with_seed` constructor; stored
-/// in the bytes): the key hash, see [`hash_key`](Self::hash_key). It is mixed with the
-/// construction seed (`mix64(key_hash + seed)`, [`mix64`](crate::hash::mix64))
-/// and mapped to three fingerprint slots in consecutive segments exactly as in
-/// the reference C implementation. Segment length and array size follow the
-/// reference implementation too (`calculate_segment_length` and
-/// `calculate_size_factor`, arity 3).
-///
-/// # Examples
-///
-/// ```
-/// use pillars_dsa::bloom::BinaryFuse8;
-///
-/// let keys: Vec<String> = (0..10_000).map(|i| format!("user:{i}")).collect();
-/// let filter = BinaryFuse8::from_slice(&keys)?;
-/// assert!(keys.iter().all(|k| filter.contains(k)));
-/// assert!(filter.bits_per_key() < 11.0); // 9.0 from about a million keys on
-/// # Ok::<(), pillars_dsa::bloom::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BinaryFuse8 {
-    inner: Fuse<u8>,
+/// One public binary fuse filter type over `Fuse<$fp>`: `BinaryFuse8` and
+/// `BinaryFuse16` share every method and differ only in their fingerprint.
+macro_rules! fuse_filter {
+    (
+        $name:ident, $fp:ty, $bits:literal,
+        doc: $doc1:literal, $doc2:literal,
+        bits_per_key: $typbpk:literal < $maxbpk:literal, $lo:literal .. $hi:literal,
+        rate: $rate:literal, min_size: $minsize:literal $(,)?
+    ) => {
+        #[doc = concat!(" ", $doc1)]
+        #[doc = concat!(" ", $doc2)]
+        ///
+        /// Build it once from the complete key set (Graf & Lemire, 2022); it cannot
+        /// be changed afterwards. Duplicate keys are removed before construction,
+        /// which retries with a new seed at most 100 times and never loops forever.
+        ///
+        /// # Hashing and sizing (part of the stable format)
+        ///
+        /// A key's canonical bytes are hashed with XXH3-64 under the key seed
+        /// ([`DEFAULT_SEED`], or the one given to a `*_with_seed` constructor; stored
+        /// in the bytes): the key hash, see [`hash_key`](Self::hash_key). It is mixed with the
+        /// construction seed (`mix64(key_hash + seed)`, [`mix64`](crate::hash::mix64))
+        /// and mapped to three fingerprint slots in consecutive segments exactly as in
+        /// the reference C implementation. Segment length and array size follow the
+        /// reference implementation too (`calculate_segment_length` and
+        /// `calculate_size_factor`, arity 3).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+        ///
+        /// let keys: Vec<String> = (0..10_000).map(|i| format!("user:{i}")).collect();
+        #[doc = concat!(" let filter = ", stringify!($name), "::from_slice(&keys)?;")]
+        /// assert!(keys.iter().all(|k| filter.contains(k)));
+        #[doc = concat!(" assert!(filter.bits_per_key() < ", $maxbpk, "); // ", $typbpk, " from about a million keys on")]
+        /// # Ok::<(), pillars_dsa::bloom::Error>(())
+        /// ```
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name {
+            inner: Fuse<$fp>,
+        }
+
+        impl $name {
+            /// Builds a filter from 64-bit key hashes (any order, duplicates
+            /// allowed: they are removed first). [`contains_hash`](Self::contains_hash)
+            /// then answers for these hashes. Use this when keys are already hashed;
+            /// to look keys up with [`contains`](Self::contains), build from
+            /// [`hash_key`](Self::hash_key) values or use [`from_keys`](Self::from_keys).
+            ///
+            /// # Errors
+            ///
+            /// [`Error::TooLarge`] for more than about 3.8 billion distinct hashes;
+            /// [`Error::ConstructionFailed`] if 100 seeds all fail (practically
+            /// never).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_hashes(&[1, 2, 3, 3, 3])?;")]
+            /// assert_eq!(filter.len(), 3);
+            /// assert!(filter.contains_hash(2));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn from_hashes(hashes: &[u64]) -> Result<Self, Error> {
+                Fuse::build(hashes, DEFAULT_SEED).map(|inner| Self { inner })
+            }
+
+            /// Builds a filter from keys, hashed one by one through their canonical
+            /// bytes (duplicates allowed). For a slice, [`from_slice`](Self::from_slice)
+            /// hashes in parallel.
+            ///
+            /// # Errors
+            ///
+            /// As [`from_hashes`](Self::from_hashes).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_keys([\"a\", \"b\", \"c\", \"a\"])?;")]
+            /// assert_eq!(filter.len(), 3);
+            /// assert!(filter.contains("b"));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn from_keys<I>(keys: I) -> Result<Self, Error>
+            where
+                I: IntoIterator,
+                I::Item: StableKey,
+            {
+                Self::from_keys_with_seed(keys, DEFAULT_SEED)
+            }
+
+            /// Builds a filter from a slice of keys (duplicates allowed), hashing in
+            /// parallel with the `rayon` feature for large slices. The bytes are the
+            /// same as a sequential build.
+            ///
+            /// # Errors
+            ///
+            /// As [`from_hashes`](Self::from_hashes).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            /// let keys: Vec<u64> = (0..1000).collect();
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_slice(&keys)?;")]
+            /// assert!(filter.contains(&999_u64));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn from_slice<K: StableKey + Sync>(keys: &[K]) -> Result<Self, Error> {
+                Self::from_slice_with_seed(keys, DEFAULT_SEED)
+            }
+
+            /// As [`from_keys`](Self::from_keys), hashing keys under `key_seed`
+            /// instead of [`DEFAULT_SEED`]. The key seed is stored in the bytes, so
+            /// [`from_bytes`](Self::from_bytes) and [`contains`](Self::contains)
+            /// honour it; filters of the same keys under different key seeds give
+            /// independent false positives. (The construction seed is separate and
+            /// internal.)
+            ///
+            /// # Errors
+            ///
+            /// As [`from_hashes`](Self::from_hashes).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_keys_with_seed([\"a\", \"b\"], 42)?;")]
+            /// assert_eq!(filter.key_seed(), 42);
+            #[doc = concat!(" let copy = ", stringify!($name), "::from_bytes(&filter.to_bytes())?;")]
+            /// assert!(copy.contains("a") && copy.contains("b"));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn from_keys_with_seed<I>(keys: I, key_seed: u64) -> Result<Self, Error>
+            where
+                I: IntoIterator,
+                I::Item: StableKey,
+            {
+                let hashes: Vec<u64> = keys
+                    .into_iter()
+                    .map(|k| k.with_key_bytes(|b| hash64(b, key_seed)))
+                    .collect();
+                Fuse::build(&hashes, key_seed).map(|inner| Self { inner })
+            }
+
+            /// As [`from_slice`](Self::from_slice) (parallel hashing for large
+            /// slices), hashing keys under `key_seed`: see
+            /// [`from_keys_with_seed`](Self::from_keys_with_seed).
+            ///
+            /// # Errors
+            ///
+            /// As [`from_hashes`](Self::from_hashes).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            /// let keys: Vec<u64> = (0..1000).collect();
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_slice_with_seed(&keys, 7)?;")]
+            #[doc = concat!(" assert_eq!(filter, ", stringify!($name), "::from_keys_with_seed(keys.iter().copied(), 7)?);")]
+            /// assert!(keys.iter().all(|k| filter.contains(k)));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn from_slice_with_seed<K: StableKey + Sync>(
+                keys: &[K],
+                key_seed: u64,
+            ) -> Result<Self, Error> {
+                Fuse::build(&hash_slice(keys, key_seed), key_seed).map(|inner| Self { inner })
+            }
+
+            /// As [`from_hashes`](Self::from_hashes), for key hashes computed under
+            /// `key_seed` (XXH3-64 of the canonical key bytes,
+            /// [`hash64`](crate::hash::hash64)), so that [`contains`](Self::contains)
+            /// hashes keys the same way.
+            ///
+            /// # Errors
+            ///
+            /// As [`from_hashes`](Self::from_hashes).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::{bloom::", stringify!($name), ", hash::hash64};")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_hashes_with_seed(&[hash64(b\"k\", 9)], 9)?;")]
+            /// assert!(filter.contains(b"k".as_slice()));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn from_hashes_with_seed(hashes: &[u64], key_seed: u64) -> Result<Self, Error> {
+                Fuse::build(hashes, key_seed).map(|inner| Self { inner })
+            }
+
+            /// The seed keys are hashed under ([`DEFAULT_SEED`] unless built with a
+            /// `*_with_seed` constructor).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::{bloom::", stringify!($name), ", hash::DEFAULT_SEED};")]
+            ///
+            #[doc = concat!(" assert_eq!(", stringify!($name), "::from_keys([\"a\"])?.key_seed(), DEFAULT_SEED);")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn key_seed(&self) -> u64 {
+                self.inner.key_seed
+            }
+
+            /// Looks up every key of `keys` at once, in parallel (rayon) for
+            /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
+            /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            /// let keys: Vec<u64> = (0..10_000).collect();
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_slice(&keys)?;")]
+            /// assert!(filter.contains_batch(&keys).iter().all(|&hit| hit));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            #[cfg(feature = "rayon")]
+            pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
+                super::batch::map_keys(keys, |k| self.contains(k))
+            }
+
+            /// The key hash that [`contains`](Self::contains) looks up in a filter
+            /// with the default key seed: XXH3-64 of the key's canonical bytes under
+            /// [`DEFAULT_SEED`] (for another key seed, see
+            /// [`from_hashes_with_seed`](Self::from_hashes_with_seed)).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_hashes(&[", stringify!($name), "::hash_key(\"k\")])?;")]
+            /// assert!(filter.contains("k"));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            #[inline]
+            pub fn hash_key<K: StableKey + ?Sized>(key: &K) -> u64 {
+                key.with_key_bytes(|b| hash64(b, DEFAULT_SEED))
+            }
+
+            /// `false` if `key` is definitely not in the set; `true` if it probably
+            #[doc = concat!(" is (false positives at about ", $rate, ").")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_keys([\"x\", \"y\"])?;")]
+            /// assert!(filter.contains("x"));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            #[inline]
+            pub fn contains<K: StableKey + ?Sized>(&self, key: &K) -> bool {
+                self.inner
+                    .contains_hash(key.with_key_bytes(|b| hash64(b, self.inner.key_seed)))
+            }
+
+            /// [`contains`](Self::contains) for a key hash (see
+            /// [`from_hashes`](Self::from_hashes)). Three memory reads, no branches.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_hashes(&[10, 20])?;")]
+            /// assert!(filter.contains_hash(10) && filter.contains_hash(20));
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            #[inline]
+            pub fn contains_hash(&self, hash: u64) -> bool {
+                self.inner.contains_hash(hash)
+            }
+
+            /// The number of distinct keys (key hashes) the filter was built from.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" assert_eq!(", stringify!($name), "::from_keys([1_u32, 2, 2])?.len(), 2);")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            #[allow(clippy::cast_possible_truncation)] // at most u32::MAX keys
+            pub fn len(&self) -> usize {
+                self.inner.len as usize
+            }
+
+            /// `true` if the filter was built from no keys (it then still answers
+            #[doc = concat!(" `true` for about ", $rate, " of all keys, like any other false positive).")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" assert!(", stringify!($name), "::from_hashes(&[])?.is_empty());")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn is_empty(&self) -> bool {
+                self.inner.len == 0
+            }
+
+            /// Bits of fingerprint storage per key (0 for an empty filter).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_hashes(&(0..100_000).collect::<Vec<u64>>())?;")]
+            #[doc = concat!(" assert!(filter.bits_per_key() > ", $lo, " && filter.bits_per_key() < ", $hi, ");")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn bits_per_key(&self) -> f64 {
+                self.inner.bits_per_key()
+            }
+
+            #[doc = concat!(" Bits per fingerprint: ", $bits, ".")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" assert_eq!(", stringify!($name), "::from_hashes(&[1])?.fingerprint_bits(), ", $bits, ");")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub const fn fingerprint_bits(&self) -> u32 {
+                $bits
+            }
+
+            /// Bytes of fingerprint storage.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_hashes(&(0..1000).collect::<Vec<u64>>())?;")]
+            #[doc = concat!(" assert!(filter.size_in_bytes() >= ", $minsize, ");")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn size_in_bytes(&self) -> usize {
+                self.inner.fingerprints.len() * core::mem::size_of::<$fp>()
+            }
+
+            #[doc = concat!(" The filter in the stable byte format ([`Kind::", stringify!($name), "`]): header,")]
+            /// key seed (u64), construction seed (u64), key count (u64), segment
+            /// length (u32), segment count (u32), `(segment_count + 2) · segment_length`
+            /// fingerprints, checksum.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let filter = ", stringify!($name), "::from_keys([\"a\", \"b\"])?;")]
+            #[doc = concat!(" assert_eq!(", stringify!($name), "::from_bytes(&filter.to_bytes())?, filter);")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn to_bytes(&self) -> Vec<u8> {
+                self.inner.to_bytes()
+            }
+
+            /// Reads a filter written by [`to_bytes`](Self::to_bytes).
+            ///
+            /// # Errors
+            ///
+            /// [`Error::Format`] for truncated, corrupt or inconsistent bytes (segment
+            /// parameters and array length are checked before anything is allocated).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use pillars_dsa::bloom::{", stringify!($name), ", Error};")]
+            ///
+            #[doc = concat!(" let bytes = ", stringify!($name), "::from_keys([\"a\"])?.to_bytes();")]
+            #[doc = concat!(" assert!(", stringify!($name), "::from_bytes(&bytes).is_ok());")]
+            #[doc = concat!(" assert!(matches!(", stringify!($name), "::from_bytes(&bytes[1..]), Err(Error::Format(_))));")]
+            /// # Ok::<(), pillars_dsa::bloom::Error>(())
+            /// ```
+            pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+                Fuse::from_bytes(bytes).map(|inner| Self { inner })
+            }
+        }
+    };
 }
 
-impl BinaryFuse8 {
-    /// Builds a filter from 64-bit key hashes (any order, duplicates
-    /// allowed: they are removed first). [`contains_hash`](Self::contains_hash)
-    /// then answers for these hashes. Use this when keys are already hashed;
-    /// to look keys up with [`contains`](Self::contains), build from
-    /// [`hash_key`](Self::hash_key) values or use [`from_keys`](Self::from_keys).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::TooLarge`] for more than about 3.8 billion distinct hashes;
-    /// [`Error::ConstructionFailed`] if 100 seeds all fail (practically
-    /// never).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_hashes(&[1, 2, 3, 3, 3])?;
-    /// assert_eq!(filter.len(), 3);
-    /// assert!(filter.contains_hash(2));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_hashes(hashes: &[u64]) -> Result<Self, Error> {
-        Fuse::build(hashes, DEFAULT_SEED).map(|inner| Self { inner })
-    }
+fuse_filter!(
+    BinaryFuse8, u8, 8,
+    doc: "A static binary fuse filter with 8-bit fingerprints: about 9 bits per key",
+        "and a false-positive rate of about 2^-8 (0.39 %). No false negatives.",
+    bits_per_key: "9.0" < "11.0", "8.0" .. "9.6",
+    rate: "1/256", min_size: "1000",
+);
 
-    /// Builds a filter from keys, hashed one by one through their canonical
-    /// bytes (duplicates allowed). For a slice, [`from_slice`](Self::from_slice)
-    /// hashes in parallel.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_keys(["a", "b", "c", "a"])?;
-    /// assert_eq!(filter.len(), 3);
-    /// assert!(filter.contains("b"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_keys<I>(keys: I) -> Result<Self, Error>
-    where
-        I: IntoIterator,
-        I::Item: StableKey,
-    {
-        Self::from_keys_with_seed(keys, DEFAULT_SEED)
-    }
-
-    /// Builds a filter from a slice of keys (duplicates allowed), hashing in
-    /// parallel with the `rayon` feature for large slices. The bytes are the
-    /// same as a sequential build.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let keys: Vec<u64> = (0..1000).collect();
-    /// let filter = BinaryFuse8::from_slice(&keys)?;
-    /// assert!(filter.contains(&999_u64));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_slice<K: StableKey + Sync>(keys: &[K]) -> Result<Self, Error> {
-        Self::from_slice_with_seed(keys, DEFAULT_SEED)
-    }
-
-    /// As [`from_keys`](Self::from_keys), hashing keys under `key_seed`
-    /// instead of [`DEFAULT_SEED`]. The key seed is stored in the bytes, so
-    /// [`from_bytes`](Self::from_bytes) and [`contains`](Self::contains)
-    /// honour it; filters of the same keys under different key seeds give
-    /// independent false positives. (The construction seed is separate and
-    /// internal.)
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_keys_with_seed(["a", "b"], 42)?;
-    /// assert_eq!(filter.key_seed(), 42);
-    /// let copy = BinaryFuse8::from_bytes(&filter.to_bytes())?;
-    /// assert!(copy.contains("a") && copy.contains("b"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_keys_with_seed<I>(keys: I, key_seed: u64) -> Result<Self, Error>
-    where
-        I: IntoIterator,
-        I::Item: StableKey,
-    {
-        let hashes: Vec<u64> = keys
-            .into_iter()
-            .map(|k| k.with_key_bytes(|b| hash64(b, key_seed)))
-            .collect();
-        Fuse::build(&hashes, key_seed).map(|inner| Self { inner })
-    }
-
-    /// As [`from_slice`](Self::from_slice) (parallel hashing for large
-    /// slices), hashing keys under `key_seed`: see
-    /// [`from_keys_with_seed`](Self::from_keys_with_seed).
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let keys: Vec<u64> = (0..1000).collect();
-    /// let filter = BinaryFuse8::from_slice_with_seed(&keys, 7)?;
-    /// assert_eq!(filter, BinaryFuse8::from_keys_with_seed(keys.iter().copied(), 7)?);
-    /// assert!(keys.iter().all(|k| filter.contains(k)));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_slice_with_seed<K: StableKey + Sync>(
-        keys: &[K],
-        key_seed: u64,
-    ) -> Result<Self, Error> {
-        Fuse::build(&hash_slice(keys, key_seed), key_seed).map(|inner| Self { inner })
-    }
-
-    /// As [`from_hashes`](Self::from_hashes), for key hashes computed under
-    /// `key_seed` (XXH3-64 of the canonical key bytes,
-    /// [`hash64`](crate::hash::hash64)), so that [`contains`](Self::contains)
-    /// hashes keys the same way.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::{bloom::BinaryFuse8, hash::hash64};
-    ///
-    /// let filter = BinaryFuse8::from_hashes_with_seed(&[hash64(b"k", 9)], 9)?;
-    /// assert!(filter.contains(b"k".as_slice()));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_hashes_with_seed(hashes: &[u64], key_seed: u64) -> Result<Self, Error> {
-        Fuse::build(hashes, key_seed).map(|inner| Self { inner })
-    }
-
-    /// The seed keys are hashed under ([`DEFAULT_SEED`] unless built with a
-    /// `*_with_seed` constructor).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::{bloom::BinaryFuse8, hash::DEFAULT_SEED};
-    ///
-    /// assert_eq!(BinaryFuse8::from_keys(["a"])?.key_seed(), DEFAULT_SEED);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn key_seed(&self) -> u64 {
-        self.inner.key_seed
-    }
-
-    /// Looks up every key of `keys` at once, in parallel (rayon) for
-    /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
-    /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let keys: Vec<u64> = (0..10_000).collect();
-    /// let filter = BinaryFuse8::from_slice(&keys)?;
-    /// assert!(filter.contains_batch(&keys).iter().all(|&hit| hit));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[cfg(feature = "rayon")]
-    pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
-        super::batch::map_keys(keys, |k| self.contains(k))
-    }
-
-    /// The key hash that [`contains`](Self::contains) looks up in a filter
-    /// with the default key seed: XXH3-64 of the key's canonical bytes under
-    /// [`DEFAULT_SEED`] (for another key seed, see
-    /// [`from_hashes_with_seed`](Self::from_hashes_with_seed)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_hashes(&[BinaryFuse8::hash_key("k")])?;
-    /// assert!(filter.contains("k"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[inline]
-    pub fn hash_key<K: StableKey + ?Sized>(key: &K) -> u64 {
-        key.with_key_bytes(|b| hash64(b, DEFAULT_SEED))
-    }
-
-    /// `false` if `key` is definitely not in the set; `true` if it probably
-    /// is (false positives at about 1/256).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_keys(["x", "y"])?;
-    /// assert!(filter.contains("x"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[inline]
-    pub fn contains<K: StableKey + ?Sized>(&self, key: &K) -> bool {
-        self.inner
-            .contains_hash(key.with_key_bytes(|b| hash64(b, self.inner.key_seed)))
-    }
-
-    /// [`contains`](Self::contains) for a key hash (see
-    /// [`from_hashes`](Self::from_hashes)). Three memory reads, no branches.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_hashes(&[10, 20])?;
-    /// assert!(filter.contains_hash(10) && filter.contains_hash(20));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[inline]
-    pub fn contains_hash(&self, hash: u64) -> bool {
-        self.inner.contains_hash(hash)
-    }
-
-    /// The number of distinct keys (key hashes) the filter was built from.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// assert_eq!(BinaryFuse8::from_keys([1_u32, 2, 2])?.len(), 2);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[allow(clippy::cast_possible_truncation)] // at most u32::MAX keys
-    pub fn len(&self) -> usize {
-        self.inner.len as usize
-    }
-
-    /// `true` if the filter was built from no keys (it then still answers
-    /// `true` for about 1/256 of all keys, like any other false positive).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// assert!(BinaryFuse8::from_hashes(&[])?.is_empty());
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.inner.len == 0
-    }
-
-    /// Bits of fingerprint storage per key (0 for an empty filter).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_hashes(&(0..100_000).collect::<Vec<u64>>())?;
-    /// assert!(filter.bits_per_key() > 8.0 && filter.bits_per_key() < 9.6);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn bits_per_key(&self) -> f64 {
-        self.inner.bits_per_key()
-    }
-
-    /// Bits per fingerprint: 8.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// assert_eq!(BinaryFuse8::from_hashes(&[1])?.fingerprint_bits(), 8);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub const fn fingerprint_bits(&self) -> u32 {
-        8
-    }
-
-    /// Bytes of fingerprint storage.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_hashes(&(0..1000).collect::<Vec<u64>>())?;
-    /// assert!(filter.size_in_bytes() >= 1000);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn size_in_bytes(&self) -> usize {
-        self.inner.fingerprints.len()
-    }
-
-    /// The filter in the stable byte format ([`Kind::BinaryFuse8`]): header,
-    /// key seed (u64), construction seed (u64), key count (u64), segment
-    /// length (u32), segment count (u32), `(segment_count + 2) · segment_length`
-    /// fingerprints, checksum.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse8;
-    ///
-    /// let filter = BinaryFuse8::from_keys(["a", "b"])?;
-    /// assert_eq!(BinaryFuse8::from_bytes(&filter.to_bytes())?, filter);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.inner.to_bytes()
-    }
-
-    /// Reads a filter written by [`to_bytes`](Self::to_bytes).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Format`] for truncated, corrupt or inconsistent bytes (segment
-    /// parameters and array length are checked before anything is allocated).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::{BinaryFuse8, Error};
-    ///
-    /// let bytes = BinaryFuse8::from_keys(["a"])?.to_bytes();
-    /// assert!(BinaryFuse8::from_bytes(&bytes).is_ok());
-    /// assert!(matches!(BinaryFuse8::from_bytes(&bytes[1..]), Err(Error::Format(_))));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        Fuse::from_bytes(bytes).map(|inner| Self { inner })
-    }
-}
-
-/// A static binary fuse filter with 16-bit fingerprints: about 18 bits per key
-/// and a false-positive rate of about 2^-16 (0.0015 %). No false negatives.
-///
-/// Build it once from the complete key set (Graf & Lemire, 2022); it cannot
-/// be changed afterwards. Duplicate keys are removed before construction,
-/// which retries with a new seed at most 100 times and never loops forever.
-///
-/// # Hashing and sizing (part of the stable format)
-///
-/// A key's canonical bytes are hashed with XXH3-64 under the key seed
-/// ([`DEFAULT_SEED`], or the one given to a `*_with_seed` constructor; stored
-/// in the bytes): the key hash, see [`hash_key`](Self::hash_key). It is mixed with the
-/// construction seed (`mix64(key_hash + seed)`, [`mix64`](crate::hash::mix64))
-/// and mapped to three fingerprint slots in consecutive segments exactly as in
-/// the reference C implementation. Segment length and array size follow the
-/// reference implementation too (`calculate_segment_length` and
-/// `calculate_size_factor`, arity 3).
-///
-/// # Examples
-///
-/// ```
-/// use pillars_dsa::bloom::BinaryFuse16;
-///
-/// let keys: Vec<String> = (0..10_000).map(|i| format!("user:{i}")).collect();
-/// let filter = BinaryFuse16::from_slice(&keys)?;
-/// assert!(keys.iter().all(|k| filter.contains(k)));
-/// assert!(filter.bits_per_key() < 22.0); // 18.0 from about a million keys on
-/// # Ok::<(), pillars_dsa::bloom::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BinaryFuse16 {
-    inner: Fuse<u16>,
-}
-
-impl BinaryFuse16 {
-    /// Builds a filter from 64-bit key hashes (any order, duplicates
-    /// allowed: they are removed first). [`contains_hash`](Self::contains_hash)
-    /// then answers for these hashes. Use this when keys are already hashed;
-    /// to look keys up with [`contains`](Self::contains), build from
-    /// [`hash_key`](Self::hash_key) values or use [`from_keys`](Self::from_keys).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::TooLarge`] for more than about 3.8 billion distinct hashes;
-    /// [`Error::ConstructionFailed`] if 100 seeds all fail (practically
-    /// never).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_hashes(&[1, 2, 3, 3, 3])?;
-    /// assert_eq!(filter.len(), 3);
-    /// assert!(filter.contains_hash(2));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_hashes(hashes: &[u64]) -> Result<Self, Error> {
-        Fuse::build(hashes, DEFAULT_SEED).map(|inner| Self { inner })
-    }
-
-    /// Builds a filter from keys, hashed one by one through their canonical
-    /// bytes (duplicates allowed). For a slice, [`from_slice`](Self::from_slice)
-    /// hashes in parallel.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_keys(["a", "b", "c", "a"])?;
-    /// assert_eq!(filter.len(), 3);
-    /// assert!(filter.contains("b"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_keys<I>(keys: I) -> Result<Self, Error>
-    where
-        I: IntoIterator,
-        I::Item: StableKey,
-    {
-        Self::from_keys_with_seed(keys, DEFAULT_SEED)
-    }
-
-    /// Builds a filter from a slice of keys (duplicates allowed), hashing in
-    /// parallel with the `rayon` feature for large slices. The bytes are the
-    /// same as a sequential build.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let keys: Vec<u64> = (0..1000).collect();
-    /// let filter = BinaryFuse16::from_slice(&keys)?;
-    /// assert!(filter.contains(&999_u64));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_slice<K: StableKey + Sync>(keys: &[K]) -> Result<Self, Error> {
-        Self::from_slice_with_seed(keys, DEFAULT_SEED)
-    }
-
-    /// As [`from_keys`](Self::from_keys), hashing keys under `key_seed`
-    /// instead of [`DEFAULT_SEED`]. The key seed is stored in the bytes, so
-    /// [`from_bytes`](Self::from_bytes) and [`contains`](Self::contains)
-    /// honour it; filters of the same keys under different key seeds give
-    /// independent false positives. (The construction seed is separate and
-    /// internal.)
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_keys_with_seed(["a", "b"], 42)?;
-    /// assert_eq!(filter.key_seed(), 42);
-    /// let copy = BinaryFuse16::from_bytes(&filter.to_bytes())?;
-    /// assert!(copy.contains("a") && copy.contains("b"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_keys_with_seed<I>(keys: I, key_seed: u64) -> Result<Self, Error>
-    where
-        I: IntoIterator,
-        I::Item: StableKey,
-    {
-        let hashes: Vec<u64> = keys
-            .into_iter()
-            .map(|k| k.with_key_bytes(|b| hash64(b, key_seed)))
-            .collect();
-        Fuse::build(&hashes, key_seed).map(|inner| Self { inner })
-    }
-
-    /// As [`from_slice`](Self::from_slice) (parallel hashing for large
-    /// slices), hashing keys under `key_seed`: see
-    /// [`from_keys_with_seed`](Self::from_keys_with_seed).
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let keys: Vec<u64> = (0..1000).collect();
-    /// let filter = BinaryFuse16::from_slice_with_seed(&keys, 7)?;
-    /// assert_eq!(filter, BinaryFuse16::from_keys_with_seed(keys.iter().copied(), 7)?);
-    /// assert!(keys.iter().all(|k| filter.contains(k)));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_slice_with_seed<K: StableKey + Sync>(
-        keys: &[K],
-        key_seed: u64,
-    ) -> Result<Self, Error> {
-        Fuse::build(&hash_slice(keys, key_seed), key_seed).map(|inner| Self { inner })
-    }
-
-    /// As [`from_hashes`](Self::from_hashes), for key hashes computed under
-    /// `key_seed` (XXH3-64 of the canonical key bytes,
-    /// [`hash64`](crate::hash::hash64)), so that [`contains`](Self::contains)
-    /// hashes keys the same way.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_hashes`](Self::from_hashes).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::{bloom::BinaryFuse16, hash::hash64};
-    ///
-    /// let filter = BinaryFuse16::from_hashes_with_seed(&[hash64(b"k", 9)], 9)?;
-    /// assert!(filter.contains(b"k".as_slice()));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_hashes_with_seed(hashes: &[u64], key_seed: u64) -> Result<Self, Error> {
-        Fuse::build(hashes, key_seed).map(|inner| Self { inner })
-    }
-
-    /// The seed keys are hashed under ([`DEFAULT_SEED`] unless built with a
-    /// `*_with_seed` constructor).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::{bloom::BinaryFuse16, hash::DEFAULT_SEED};
-    ///
-    /// assert_eq!(BinaryFuse16::from_keys(["a"])?.key_seed(), DEFAULT_SEED);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn key_seed(&self) -> u64 {
-        self.inner.key_seed
-    }
-
-    /// Looks up every key of `keys` at once, in parallel (rayon) for
-    /// batches of [`PARALLEL_BATCH_MIN`](super::PARALLEL_BATCH_MIN) keys or
-    /// more; answer `i` is [`contains`](Self::contains)`(&keys[i])`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let keys: Vec<u64> = (0..10_000).collect();
-    /// let filter = BinaryFuse16::from_slice(&keys)?;
-    /// assert!(filter.contains_batch(&keys).iter().all(|&hit| hit));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[cfg(feature = "rayon")]
-    pub fn contains_batch<K: StableKey + Sync>(&self, keys: &[K]) -> Vec<bool> {
-        super::batch::map_keys(keys, |k| self.contains(k))
-    }
-
-    /// The key hash that [`contains`](Self::contains) looks up in a filter
-    /// with the default key seed: XXH3-64 of the key's canonical bytes under
-    /// [`DEFAULT_SEED`] (for another key seed, see
-    /// [`from_hashes_with_seed`](Self::from_hashes_with_seed)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_hashes(&[BinaryFuse16::hash_key("k")])?;
-    /// assert!(filter.contains("k"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[inline]
-    pub fn hash_key<K: StableKey + ?Sized>(key: &K) -> u64 {
-        key.with_key_bytes(|b| hash64(b, DEFAULT_SEED))
-    }
-
-    /// `false` if `key` is definitely not in the set; `true` if it probably
-    /// is (false positives at about 1/65536).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_keys(["x", "y"])?;
-    /// assert!(filter.contains("x"));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[inline]
-    pub fn contains<K: StableKey + ?Sized>(&self, key: &K) -> bool {
-        self.inner
-            .contains_hash(key.with_key_bytes(|b| hash64(b, self.inner.key_seed)))
-    }
-
-    /// [`contains`](Self::contains) for a key hash (see
-    /// [`from_hashes`](Self::from_hashes)). Three memory reads, no branches.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_hashes(&[10, 20])?;
-    /// assert!(filter.contains_hash(10) && filter.contains_hash(20));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[inline]
-    pub fn contains_hash(&self, hash: u64) -> bool {
-        self.inner.contains_hash(hash)
-    }
-
-    /// The number of distinct keys (key hashes) the filter was built from.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// assert_eq!(BinaryFuse16::from_keys([1_u32, 2, 2])?.len(), 2);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    #[allow(clippy::cast_possible_truncation)] // at most u32::MAX keys
-    pub fn len(&self) -> usize {
-        self.inner.len as usize
-    }
-
-    /// `true` if the filter was built from no keys (it then still answers
-    /// `true` for about 1/65536 of all keys, like any other false positive).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// assert!(BinaryFuse16::from_hashes(&[])?.is_empty());
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.inner.len == 0
-    }
-
-    /// Bits of fingerprint storage per key (0 for an empty filter).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_hashes(&(0..100_000).collect::<Vec<u64>>())?;
-    /// assert!(filter.bits_per_key() > 16.0 && filter.bits_per_key() < 19.2);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn bits_per_key(&self) -> f64 {
-        self.inner.bits_per_key()
-    }
-
-    /// Bits per fingerprint: 16.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// assert_eq!(BinaryFuse16::from_hashes(&[1])?.fingerprint_bits(), 16);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub const fn fingerprint_bits(&self) -> u32 {
-        16
-    }
-
-    /// Bytes of fingerprint storage.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_hashes(&(0..1000).collect::<Vec<u64>>())?;
-    /// assert!(filter.size_in_bytes() >= 2000);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn size_in_bytes(&self) -> usize {
-        self.inner.fingerprints.len() * 2
-    }
-
-    /// The filter in the stable byte format ([`Kind::BinaryFuse16`]): header,
-    /// key seed (u64), construction seed (u64), key count (u64), segment
-    /// length (u32), segment count (u32), `(segment_count + 2) · segment_length`
-    /// fingerprints, checksum.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::BinaryFuse16;
-    ///
-    /// let filter = BinaryFuse16::from_keys(["a", "b"])?;
-    /// assert_eq!(BinaryFuse16::from_bytes(&filter.to_bytes())?, filter);
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.inner.to_bytes()
-    }
-
-    /// Reads a filter written by [`to_bytes`](Self::to_bytes).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Format`] for truncated, corrupt or inconsistent bytes (segment
-    /// parameters and array length are checked before anything is allocated).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pillars_dsa::bloom::{BinaryFuse16, Error};
-    ///
-    /// let bytes = BinaryFuse16::from_keys(["a"])?.to_bytes();
-    /// assert!(BinaryFuse16::from_bytes(&bytes).is_ok());
-    /// assert!(matches!(BinaryFuse16::from_bytes(&bytes[1..]), Err(Error::Format(_))));
-    /// # Ok::<(), pillars_dsa::bloom::Error>(())
-    /// ```
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        Fuse::from_bytes(bytes).map(|inner| Self { inner })
-    }
-}
+fuse_filter!(
+    BinaryFuse16, u16, 16,
+    doc: "A static binary fuse filter with 16-bit fingerprints: about 18 bits per key",
+        "and a false-positive rate of about 2^-16 (0.0015 %). No false negatives.",
+    bits_per_key: "18.0" < "22.0", "16.0" .. "19.2",
+    rate: "1/65536", min_size: "2000",
+);
 
 #[cfg(feature = "serde")]
 super::bloom_filter::serde_impl::bytes_serde!(BinaryFuse8);
