@@ -1,0 +1,76 @@
+//! Caches: [`LruCache`] for one thread and [`ConcurrentLru`] for many.
+//!
+//! ```
+//! use std::num::NonZeroUsize;
+//! use pillars_dsa::lru::{ConcurrentLru, LruCache, Policy};
+//!
+//! // Single-threaded, lru-crate style.
+//! let mut cache = LruCache::new(NonZeroUsize::new(2).expect("2 > 0"));
+//! cache.put("a", 1);
+//! cache.put("b", 2);
+//! cache.get(&"a");
+//! cache.put("c", 3); // evicts "b", the least recently used
+//! assert!(cache.contains(&"a") && !cache.contains(&"b"));
+//!
+//! // Shared: sharded, values by clone, single-flight loading, scan-resistant.
+//! let shared: ConcurrentLru<u64, String> =
+//!     ConcurrentLru::builder(10_000).policy(Policy::Sieve).build().expect("capacity > 0");
+//! let v = shared.get_or_insert_with(42, || "loaded once".to_string()).expect("no panic");
+//! assert_eq!(v, "loaded once");
+//! ```
+//!
+//! # Design
+//!
+//! * **Arena + index table.** Entries live in one dense `Vec` and link into a
+//!   doubly linked list by `u32` indices; a hashbrown `HashTable<u32>` maps a
+//!   key's hash to its index, so a key is stored once and no entry allocates.
+//!   Each entry keeps a 32-bit folded hash, so eviction and table growth never
+//!   rehash a key. Removal moves the last entry into the hole; eviction of a
+//!   full cache reuses the victim's slot in place. No `unsafe`.
+//! * **O(1)** `get` / `put` / `pop` / eviction (amortised over table growth).
+//! * **Memory per entry**: `size_of::<(K, V)>() + 16` bytes of arena (hash,
+//!   weight and hit bits, two links) plus about 5–10 bytes of table (a `u32`
+//!   and a control byte per bucket at hashbrown's load factor). For
+//!   `u64 → u64`, 38–43 bytes measured versus 54–68 for the `lru` crate.
+//!   [`ConcurrentLru`] adds 8 bytes (the TTL deadline).
+//! * **Policies** ([`Policy`]): LRU (a hit moves the entry to the head) and
+//!   SIEVE (Zhang et al., NSDI 2024: a hit sets a bit, a hand evicts the first
+//!   entry not hit since it last passed). SIEVE hits touch one entry instead of
+//!   three, and a one-off scan does not flush the hot set.
+//! * **Capacity** by count or by weight ([`Weighter`]); an entry heavier than
+//!   the capacity (or than `2^30 - 1`) is never stored.
+//! * **Hasher**: [`StableState`], a seeded, deterministic hasher on
+//!   [`crate::hash`] (a folded multiply per integer, XXH3 for byte strings);
+//!   any `BuildHasher` can replace it.
+//!
+//! [`ConcurrentLru`] holds a power-of-two number of shards (four per CPU by
+//! default, fewer for small capacities), each an [`LruCache`] behind a
+//! `parking_lot` `RwLock` (a SIEVE hit sets its bit atomically under the read
+//! side) with its own counters ([`CacheStats`]). On top it adds
+//! TTLs (per entry and default, against a [`Clock`]; [`ManualClock`] for
+//! tests), an eviction listener with the [`RemovalCause`], and single-flight
+//! loading: concurrent callers of one missing key run one loader, threads and
+//! async tasks alike; errors are shared and not cached; a panicking loader
+//! leaves the cache usable and its waiters with an error.
+
+mod clock;
+mod concurrent;
+mod error;
+mod hasher;
+mod lru_cache;
+mod sieve;
+mod single_flight;
+mod slab;
+mod stats;
+mod sync;
+mod weighter;
+
+pub use clock::{Clock, ManualClock, MonotonicClock};
+pub use concurrent::{Builder, ConcurrentLru, Listener};
+pub use stats::CacheStats;
+
+pub use error::{Error, LoadError};
+pub use hasher::{StableHasher, StableState};
+pub use lru_cache::{Iter, LruCache, RemovalCause};
+pub use sieve::Policy;
+pub use weighter::{UnitWeighter, Weighter};

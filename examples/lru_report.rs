@@ -1,0 +1,219 @@
+//! Hit ratios and memory per entry of `pillars_kit::dsa::lru` beside its peers.
+//!
+//! ```sh
+//! cargo run --release --example lru_report
+//! ```
+//!
+//! Traces (fixed seeds): Zipf(s = 0.99) over 1M keys, and the same Zipf trace
+//! with a one-off scan of `2 × capacity` never-repeated keys after every 50k
+//! requests. Each request is a get; a miss inserts the key. Memory is the
+//! live heap (a counting global allocator) of a cache filled with
+//! `u64 → u64` entries, divided by the entry count.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use pillars_kit::dsa::lru::{ConcurrentLru, LruCache, Policy};
+use rand::{SeedableRng, rngs::StdRng};
+use rand_distr::{Distribution, Zipf};
+
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts bytes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size().cast_signed(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size().cast_signed(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new_size.cast_signed() - layout.size().cast_signed(),
+            Ordering::Relaxed,
+        );
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+const KEYS: u64 = 1_000_000;
+
+fn zipf_trace(n: usize, seed: u64) -> Vec<u64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    #[allow(clippy::cast_precision_loss)]
+    let zipf = Zipf::new(KEYS as f64, 0.99).expect("valid zipf");
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    (0..n)
+        .map(|_| pillars_kit::dsa::hash::mix64(zipf.sample(&mut rng) as u64))
+        .collect()
+}
+
+fn scan_trace(n: usize, cap: usize) -> Vec<u64> {
+    let z = zipf_trace(n, 7);
+    let mut out = Vec::with_capacity(n * 2);
+    let mut next_scan = u64::MAX / 2;
+    for chunk in z.chunks(50_000) {
+        out.extend_from_slice(chunk);
+        for _ in 0..2 * cap {
+            out.push(next_scan);
+            next_scan += 1;
+        }
+    }
+    out
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn ratio(trace: &[u64], mut access: impl FnMut(u64) -> bool) -> f64 {
+    // Warm up on the first half, measure on the second.
+    let half = trace.len() / 2;
+    for &k in &trace[..half] {
+        access(k);
+    }
+    let hits = trace[half..].iter().filter(|&&k| access(k)).count();
+    hits as f64 / (trace.len() - half) as f64
+}
+
+fn hit_ratios(name: &str, trace: &[u64], cap: usize) {
+    let ncap = NonZeroUsize::new(cap).expect("cap > 0");
+    let mut row = vec![format!("{name} cap {cap}")];
+    for policy in [Policy::Lru, Policy::Sieve] {
+        let mut c = LruCache::new(ncap).with_policy(policy);
+        row.push(format!(
+            "{:.4}",
+            ratio(trace, |k| {
+                if c.get(&k).is_some() {
+                    true
+                } else {
+                    c.put(k, k);
+                    false
+                }
+            })
+        ));
+    }
+    let mut c = lru::LruCache::new(ncap);
+    row.push(format!(
+        "{:.4}",
+        ratio(trace, |k| {
+            if c.get(&k).is_some() {
+                true
+            } else {
+                c.put(k, k);
+                false
+            }
+        })
+    ));
+    let mut c = quick_cache::unsync::Cache::<u64, u64>::new(cap);
+    row.push(format!(
+        "{:.4}",
+        ratio(trace, |k| {
+            if c.get(&k).is_some() {
+                true
+            } else {
+                c.insert(k, k);
+                false
+            }
+        })
+    ));
+    let c = ConcurrentLru::<u64, u64>::builder(cap as u64)
+        .policy(Policy::Sieve)
+        .build()
+        .expect("cap > 0");
+    row.push(format!(
+        "{:.4}",
+        ratio(trace, |k| {
+            if c.get(&k).is_some() {
+                true
+            } else {
+                let _ = c.insert(k, k);
+                false
+            }
+        })
+    ));
+    println!("| {} |", row.join(" | "));
+}
+
+fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn per_entry(n: usize, fill: impl FnOnce() -> Box<dyn std::any::Any>) -> f64 {
+    let before = live();
+    let keep = fill();
+    let bytes = live() - before;
+    drop(keep);
+    bytes as f64 / n as f64
+}
+
+fn main() {
+    println!("## Hit ratio (second half of each trace; a miss inserts)\n");
+    println!(
+        "| trace | pillars LRU | pillars SIEVE | lru | quick_cache | pillars ConcurrentLru SIEVE (sharded) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let z = zipf_trace(2_000_000, 0x5eed);
+    for cap in [10_000, 100_000] {
+        hit_ratios("zipf 0.99", &z, cap);
+    }
+    for cap in [10_000, 100_000] {
+        let s = scan_trace(2_000_000, cap);
+        hit_ratios("zipf + scans", &s, cap);
+    }
+
+    println!("\n## Heap bytes per entry (u64 -> u64)\n");
+    println!(
+        "| entries | pillars LruCache | lru::LruCache | schnellru | quick_cache unsync | pillars ConcurrentLru |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for n in [10_000_usize, 100_000, 1_000_000] {
+        let ncap = NonZeroUsize::new(n).expect("n > 0");
+        let ours = per_entry(n, || {
+            let mut c = LruCache::new(ncap);
+            for i in 0..n as u64 {
+                c.put(i, i);
+            }
+            Box::new(c)
+        });
+        let theirs = per_entry(n, || {
+            let mut c = lru::LruCache::new(ncap);
+            for i in 0..n as u64 {
+                c.put(i, i);
+            }
+            Box::new(c)
+        });
+        let schnell = per_entry(n, || {
+            #[allow(clippy::cast_possible_truncation)]
+            let mut c = schnellru::LruMap::<u64, u64>::new(schnellru::ByLength::new(n as u32));
+            for i in 0..n as u64 {
+                c.insert(i, i);
+            }
+            Box::new(c)
+        });
+        let quick = per_entry(n, || {
+            let mut c = quick_cache::unsync::Cache::<u64, u64>::new(n);
+            for i in 0..n as u64 {
+                c.insert(i, i);
+            }
+            Box::new(c)
+        });
+        let conc = per_entry(n, || {
+            let c = ConcurrentLru::<u64, u64>::new(n).expect("n > 0");
+            for i in 0..n as u64 {
+                let _ = c.insert(i, i);
+            }
+            Box::new(c)
+        });
+        println!("| {n} | {ours:.1} | {theirs:.1} | {schnell:.1} | {quick:.1} | {conc:.1} |");
+    }
+}
