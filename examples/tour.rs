@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ringbuf()?;
     bloom()?;
     lru()?;
+    ratelimit()?;
     println!("\ntour complete");
     Ok(())
 }
@@ -386,5 +387,51 @@ fn lru() -> Result<(), Box<dyn std::error::Error>> {
         "  after 31 s on a manual clock: {expired}/10 expired, listener saw {} expirations",
         evicted.load(Ordering::Relaxed)
     );
+    Ok(())
+}
+
+fn ratelimit() -> Result<(), Box<dyn std::error::Error>> {
+    use pillars_kit::dsa::ratelimit::concurrency::{AdaptiveLimit, Aimd, Outcome};
+    use pillars_kit::dsa::ratelimit::{Gcra, KeyedLimiter, Pacer, Quota, headers};
+    use std::time::Duration;
+
+    section("dsa::ratelimit: GCRA, keyed limits with bounded memory, pacing, adaptive concurrency");
+
+    // Per client: 5 per second, bursts of 3; memory bounded at 10 000 keys.
+    let quota = Quota::per_second(5)?.with_burst(3)?;
+    let per_client: KeyedLimiter<String> = KeyedLimiter::with_max_keys(quota, 10_000)?;
+    let answers: Vec<bool> = (0..5)
+        .map(|_| per_client.check("10.0.0.7").is_allowed())
+        .collect();
+    let d = per_client.check("10.0.0.7");
+    println!("  client 10.0.0.7 burst of 5 -> {answers:?}");
+    println!(
+        "  429 headers: RateLimit-Policy: {} | RateLimit: {} | Retry-After: {}",
+        headers::rate_limit_policy("default", &quota)?,
+        headers::rate_limit("default", &d)?,
+        headers::retry_after(&d).unwrap_or_default(),
+    );
+
+    // Process-wide: one atomic word, shared by every thread.
+    let global = Gcra::new(Quota::per_second(1_000)?);
+    println!(
+        "  global check_n(10) allowed = {}",
+        global.check_n(10)?.is_allowed()
+    );
+
+    // Outgoing calls: evenly spaced, 200 per second.
+    let pacer = Pacer::new(Quota::per_second(200)?.with_burst(1)?);
+    let start = std::time::Instant::now();
+    for _ in 0..5 {
+        pacer.wait();
+    }
+    println!("  5 paced calls took {:?} (>= 20 ms)", start.elapsed());
+
+    // Adaptive concurrency: a dropped request backs the limit off by 10 %.
+    let adaptive = AdaptiveLimit::new(Aimd::new(20, 1, 200)?);
+    if let Some(t) = adaptive.try_acquire() {
+        t.record(Duration::from_millis(3), Outcome::Dropped);
+    }
+    println!("  adaptive limit after a drop: {}", adaptive.limit());
     Ok(())
 }

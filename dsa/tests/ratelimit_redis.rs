@@ -1,0 +1,315 @@
+//! The Redis GCRA against a real `redis-server` (feature `redis`).
+//!
+//! Server selection, loudly:
+//! * `PILLARS_REDIS_URL` set (CI): use that server (the server-down test
+//!   still starts its own, since it must stop it);
+//! * else, if `redis-server` is on `PATH`: start a private one on a free
+//!   127.0.0.1 port (`--save '' --appendonly no`), stopped by its pid file
+//!   when the test ends;
+//! * else: print `SKIPPED` and pass, or fail where
+//!   `PILLARS_REQUIRE_SERVERS=1` (as `.ci/run` sets).
+#![cfg(feature = "redis")]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pillars_dsa::ratelimit::Quota;
+use pillars_dsa::ratelimit::redis::{FailMode, RedisGcra};
+
+/// A private `redis-server`, stopped on drop.
+struct Server {
+    url: String,
+    pidfile: PathBuf,
+}
+
+impl Server {
+    fn start() -> Option<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let pidfile = std::env::temp_dir().join(format!("pillars-redis-{port}.pid"));
+        let status = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "yes"])
+            .arg("--pidfile")
+            .arg(&pidfile)
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            _ => return None,
+        }
+        let server = Self {
+            url: format!("redis://127.0.0.1:{port}/"),
+            pidfile,
+        };
+        // Wait until it answers.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && server.pid().is_some() {
+                return Some(server);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(server)
+    }
+
+    fn pid(&self) -> Option<String> {
+        std::fs::read_to_string(&self.pidfile)
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
+    fn stop(&self) {
+        if let Some(pid) = self.pid() {
+            let _ = Command::new("kill").arg(&pid).status();
+            // Wait until the port is closed.
+            for _ in 0..250 {
+                if Command::new("kill")
+                    .args(["-0", &pid])
+                    .status()
+                    .is_ok_and(|s| !s.success())
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_file(&self.pidfile);
+    }
+}
+
+/// Says why a test cannot run: a failure where `PILLARS_REQUIRE_SERVERS=1`
+/// (CI), a printed `SKIPPED` line elsewhere.
+fn skip(why: &str) {
+    assert!(
+        std::env::var_os("PILLARS_REQUIRE_SERVERS").is_none_or(|v| v != "1"),
+        "PILLARS_REQUIRE_SERVERS=1 but {why}"
+    );
+    eprintln!("SKIPPED: {why}");
+}
+
+/// The server to test against, or `None` (after printing why) to skip.
+fn shared_server() -> Option<(String, Option<Server>)> {
+    if let Ok(url) = std::env::var("PILLARS_REDIS_URL") {
+        return Some((url, None));
+    }
+    match Server::start() {
+        Some(s) => Some((s.url.clone(), Some(s))),
+        None => {
+            skip(
+                "no PILLARS_REDIS_URL and no `redis-server` on PATH \
+                 (apt-get install -y redis-server)",
+            );
+            None
+        }
+    }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn unique(name: &str) -> String {
+    format!("{name}-{}-{:?}", std::process::id(), Instant::now())
+}
+
+#[test]
+fn basic_decisions_match_local_gcra() {
+    let Some((url, _server)) = shared_server() else {
+        return;
+    };
+    rt().block_on(async {
+        let q = Quota::per_hour(3).expect("valid");
+        let lim = RedisGcra::connect(&url, q).await.expect("connect");
+        let key = unique("basic");
+        let d = lim.check(&key).await;
+        assert!(d.is_allowed());
+        assert_eq!(d.remaining(), 2);
+        assert!(lim.check_n(&key, 2).await.expect("n <= burst").is_allowed());
+        let d = lim.check(&key).await;
+        assert!(!d.is_allowed());
+        assert_eq!(d.remaining(), 0);
+        // One cell every 20 minutes.
+        assert!(d.retry_after() > Duration::from_secs(19 * 60));
+        assert!(d.retry_after() <= Duration::from_secs(20 * 60));
+        assert!(lim.check_n(&key, 4).await.is_err());
+        // Zero cells: allowed, nothing written.
+        assert!(
+            lim.check_n(&unique("zero"), 0)
+                .await
+                .expect("ok")
+                .is_allowed()
+        );
+        assert_eq!(lim.failures(), 0);
+        // Pipelined: the same answers.
+        let other = unique("many");
+        let ds = lim
+            .check_many(&[
+                (other.as_str(), 2),
+                (other.as_str(), 1),
+                (other.as_str(), 1),
+            ])
+            .await
+            .expect("ok");
+        let allowed: Vec<bool> = ds.iter().map(|d| d.is_allowed()).collect();
+        assert_eq!(allowed, [true, true, false]);
+    });
+}
+
+#[test]
+fn script_reloads_after_flush() {
+    let Some((url, _server)) = shared_server() else {
+        return;
+    };
+    rt().block_on(async {
+        let lim = RedisGcra::connect(&url, Quota::per_second(100).expect("valid"))
+            .await
+            .expect("connect");
+        let client = redis::Client::open(url.as_str()).expect("url");
+        let mut c = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("conn");
+        let _: () = redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async(&mut c)
+            .await
+            .expect("flush");
+        assert!(
+            lim.try_check_n(&unique("flush"), 1)
+                .await
+                .expect("reloaded")
+                .is_allowed()
+        );
+        let _: () = redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async(&mut c)
+            .await
+            .expect("flush");
+        let k = unique("flush-many");
+        let ds = lim.check_many(&[(k.as_str(), 1)]).await.expect("ok");
+        assert!(ds[0].is_allowed());
+        assert_eq!(lim.failures(), 0);
+    });
+}
+
+/// Two clients with their own connections (and threads and runtimes), as
+/// two processes would be, share one quota: together they never get more
+/// than burst + elapsed / T.
+#[test]
+fn two_clients_share_one_quota() {
+    let Some((url, _server)) = shared_server() else {
+        return;
+    };
+    let q = Quota::per_minute(60)
+        .and_then(|q| q.with_burst(50))
+        .expect("valid");
+    let key = unique("shared");
+    let start = Instant::now();
+    let hs: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, key) = (url.clone(), key.clone());
+            std::thread::spawn(move || {
+                rt().block_on(async {
+                    let lim = RedisGcra::connect(&url, q)
+                        .await
+                        .expect("connect")
+                        .with_fail_mode(FailMode::Closed);
+                    let mut allowed = 0_u64;
+                    for i in 0..200 {
+                        let d = if i % 2 == 0 {
+                            lim.check(&key).await
+                        } else {
+                            lim.check_many(&[(key.as_str(), 1)]).await.expect("ok")[0]
+                        };
+                        allowed += u64::from(d.is_allowed());
+                    }
+                    assert_eq!(lim.failures(), 0);
+                    allowed
+                })
+            })
+        })
+        .collect();
+    let total: u64 = hs.into_iter().map(|h| h.join().expect("no panic")).sum();
+    let refilled = start.elapsed().as_secs() + 1; // one per second
+    assert!(total >= 50, "the burst is shared, not lost: {total}");
+    assert!(total <= 50 + refilled, "{total} > burst 50 + {refilled}");
+}
+
+/// Fail open and fail closed when the server is stopped, and recovery.
+#[test]
+fn server_down_follows_fail_mode() {
+    let Some(server) = Server::start() else {
+        skip("the server-down test needs `redis-server` on PATH to start and stop its own");
+        return;
+    };
+    rt().block_on(async {
+        let q = Quota::per_hour(1).expect("valid");
+        let timeout = Duration::from_millis(100);
+        let open = RedisGcra::connect_with_timeout(&server.url, q, timeout)
+            .await
+            .expect("connect");
+        let closed = RedisGcra::connect_with_timeout(&server.url, q, timeout)
+            .await
+            .expect("connect")
+            .with_fail_mode(FailMode::Closed)
+            .with_closed_retry_after(Duration::from_secs(2));
+        assert!(open.check("down-a").await.is_allowed());
+        assert!(!open.check("down-a").await.is_allowed());
+        server.stop();
+        let t0 = Instant::now();
+        // Open: allowed even though the quota is spent; counted as failure.
+        let d = open.check("down-a").await;
+        assert!(d.is_allowed());
+        assert!(open.failures() >= 1);
+        assert!(open.try_check_n("down-a", 1).await.is_err());
+        // Closed: denied with the configured retry-after.
+        let d = closed.check("down-b").await;
+        assert!(!d.is_allowed());
+        assert_eq!(d.retry_after(), Duration::from_secs(2));
+        let ds = closed
+            .check_many(&[("x", 1), ("y", 1)])
+            .await
+            .expect("valid n");
+        assert!(ds.iter().all(|d| !d.is_allowed()));
+        // Bounded by the timeouts, not hanging.
+        assert!(t0.elapsed() < Duration::from_secs(10));
+    });
+}
+
+#[test]
+fn connect_to_nothing_is_an_error() {
+    rt().block_on(async {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let r = RedisGcra::connect_with_timeout(
+            &format!("redis://127.0.0.1:{port}/"),
+            Quota::per_second(1).expect("valid"),
+            Duration::from_millis(100),
+        )
+        .await;
+        assert!(r.is_err());
+        assert!(
+            RedisGcra::connect("not a url", Quota::per_second(1).expect("valid"))
+                .await
+                .is_err()
+        );
+    });
+}
