@@ -21,6 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     bloom()?;
     lru()?;
     ratelimit()?;
+    validate()?;
+    strings();
     println!("\ntour complete");
     Ok(())
 }
@@ -434,4 +436,90 @@ fn ratelimit() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("  adaptive limit after a drop: {}", adaptive.limit());
     Ok(())
+}
+
+fn validate() -> Result<(), Box<dyn std::error::Error>> {
+    section("utils::validate: rules with field paths, machine codes and problem details");
+    use pillars_kit::utils::validate::{
+        Email, Validation, each, email, length, optional, range, url,
+    };
+
+    let emails = vec![
+        "ada@example.com".to_owned(),
+        "John..Doe@example.com".to_owned(),
+    ];
+    let homepage = Some("javascript:alert(1)".to_owned());
+    let err = Validation::new()
+        .field("name", "Ada", length(1..=50).graphemes())
+        .field("age", &12_u8, range(13..))
+        .field("emails", &emails, each(email()))
+        .field("homePage", &homepage, optional(url()))
+        .finish()
+        .err()
+        .ok_or("three fields are invalid")?;
+    println!("  {err}");
+    println!(
+        "  problem details: {}",
+        serde_json::to_string(&err.problem())?
+    );
+    let rfc = Email::strict()
+        .allow_quoted_local(true)
+        .allow_ip_literal(true);
+    println!(
+        "  strict RFC 5321 accepts \"john doe\"@[IPv6:2001:db8::1]: {}",
+        rfc.is_valid("\"john doe\"@[IPv6:2001:db8::1]")
+    );
+    Ok(())
+}
+
+fn strings() {
+    use pillars_kit::utils::strings::{self, Redacted};
+
+    section("utils::strings: render, redact, truncate, slug, mask: never panics");
+    #[derive(serde::Serialize)]
+    struct Login {
+        user: &'static str,
+        password: Redacted<&'static str>,
+        api_key: &'static str,
+        otp: Option<u32>,
+    }
+    let login = Login {
+        user: "ana",
+        password: Redacted::new("hunter2"),
+        api_key: "k-123",
+        otp: None,
+    };
+    println!("  stringify: {}", strings::stringify(&login));
+    let line = "GET https://svc:pa55@db.internal/x?token=abc123 from 203.0.113.7 by ana@example.com card 4111 1111 1111 1111";
+    println!("  redact:    {}", strings::redact(line));
+    let title = "Crème brûlée 👨\u{200d}👩\u{200d}👧 recipes for the whole family";
+    println!(
+        "  truncate:  \"{}\" (15 graphemes, ellipsis included; the family emoji stays whole)",
+        strings::truncate_graphemes_with_ellipsis(title, 15, "…")
+    );
+    println!(
+        "  bytes:     {:?} (column of 16 bytes)",
+        strings::truncate_bytes(title, 16)
+    );
+    println!(
+        "  slug:      {}  (no letters -> {:?})",
+        strings::slugify(title),
+        strings::slugify("?!")
+    );
+    println!("  mask:      {}", strings::mask("4111111111111111", 4));
+    println!(
+        "  case:      HTTPServer -> {}, userID2 -> {}",
+        strings::to_snake_case("HTTPServer"),
+        strings::to_snake_case("userID2")
+    );
+    println!(
+        "  did you mean: stauts -> {:?}",
+        strings::did_you_mean("stauts", ["status", "start", "stop"])
+    );
+    println!(
+        "  human:     {} / {:?} / {}",
+        strings::format_size(1_572_864),
+        strings::parse_size("1.5 GiB").ok(),
+        strings::format_duration(std::time::Duration::from_secs(5400))
+    );
 }
