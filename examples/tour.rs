@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ratelimit()?;
     validate()?;
     strings();
+    cassandra()?;
     println!("\ntour complete");
     Ok(())
 }
@@ -522,4 +523,75 @@ fn strings() {
         strings::parse_size("1.5 GiB").ok(),
         strings::format_duration(std::time::Duration::from_secs(5400))
     );
+}
+
+fn cassandra() -> Result<(), Box<dyn std::error::Error>> {
+    use pillars_kit::storage::cassandra::testing::TestServer;
+    use pillars_kit::storage::cassandra::{CursorCodec, CursorKey, Page, Paginator, stream};
+    use std::sync::Arc;
+
+    section("storage::cassandra: signed, query-bound page cursors for HTTP APIs");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let server = TestServer::start()?;
+        let session = Arc::new(server.session().await?);
+        session
+            .query_unpaged(
+                "CREATE KEYSPACE shop WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+                &[],
+            )
+            .await?;
+        session
+            .query_unpaged("CREATE TABLE shop.orders (customer int, id int, total int, PRIMARY KEY (customer, id))", &[])
+            .await?;
+        let insert = session.prepare("INSERT INTO shop.orders (customer, id, total) VALUES (?, ?, ?)").await?;
+        for customer in 1..=3 {
+            for id in 0..25 {
+                session.execute_unpaged(&insert, (customer, id, 100 + id)).await?;
+            }
+        }
+        println!("  in-process kassandra on {}, 3 customers x 25 orders", server.addr());
+
+        // GET /customers/2/orders?limit=10 then ?cursor=...
+        let by_customer = session.prepare("SELECT customer, id, total FROM shop.orders WHERE customer = ?").await?;
+        let paginator = Paginator::new(CursorCodec::new(CursorKey::new(1, *b"server-secret-32-bytes-long!!!!!")).with_encryption(true));
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let page: Page<(i32, i32, i32)> =
+                paginator.page(&session, &by_customer, (2,), Some(10), cursor.as_deref()).await?;
+            pages += 1;
+            if pages == 1 {
+                let json = serde_json::to_string(&page)?;
+                println!("  page 1 as JSON: {}...", &json[..json.len().min(90)]);
+                let len = page.next.as_ref().map_or(0, |c| c.as_str().len());
+                println!("  next cursor: {len} URL-safe chars (signed, encrypted, expires in 15 min)");
+            }
+            match page.next {
+                Some(next) => cursor = Some(next.into_string()),
+                None => break,
+            }
+        }
+        println!("  customer 2: {pages} pages of at most 10 rows, cursor only on pages with rows");
+
+        // The attack the signature stops: customer 2's cursor on customer 3.
+        let first: Page<(i32, i32, i32)> = paginator.page(&session, &by_customer, (2,), Some(10), None).await?;
+        let stolen = first.next.map(|c| c.into_string()).unwrap_or_default();
+        let refused = paginator.page::<(i32, i32, i32), _>(&session, &by_customer, (3,), Some(10), Some(&stolen)).await;
+        if let Err(e) = refused {
+            println!("  customer 2's cursor used for customer 3: {e} (400, no query sent)");
+        }
+
+        // Jobs that read everything: a typed stream, next page prefetched.
+        let all = session.prepare("SELECT customer, id, total FROM shop.orders").await?;
+        let rows: Vec<(i32, i32, i32)> =
+            futures::TryStreamExt::try_collect(stream::rows::<(i32, i32, i32), _>(Arc::clone(&session), all, (), 20)).await?;
+        let total: i64 = rows.iter().map(|r| i64::from(r.2)).sum();
+        println!("  stream::rows read {} orders worth {total}", rows.len());
+        server.stop();
+        Ok::<(), Box<dyn std::error::Error>>(())
+    })
 }

@@ -1,13 +1,14 @@
 //! # pillars-storage
 //!
-//! Storage adapters for services, each behind a feature and landing with its own
-//! issue:
+//! Storage adapters for services, each behind a feature:
 //!
-//! | feature | module | what it will hold |
+//! | feature | module | what it holds |
 //! | --- | --- | --- |
-//! | `s3` | `s3` | a bucket handle on `aws-sdk-s3`: streaming `list`, batch delete, bounded-memory parallel multipart upload, ranged parallel download, presigned URLs; an `ObjectStore` trait with S3, filesystem and in-memory backends |
-//! | `cassandra` | `cassandra` | pagination on the `scylla` driver: `Page<T>` with an opaque, signed, query-bound cursor, typed row streams, keyset pagination, a resumable token-range scan |
-//!
-//! Until then the crate exports nothing: there are no placeholder functions.
+//! | `cassandra` | [`cassandra`] | pagination on the `scylla` driver: `Page<T>` with an opaque, signed, query-bound cursor, typed row streams, keyset pagination, a resumable token-range scan |
+//! | `cassandra-testing` | `cassandra::testing` | an in-process `kassandra` CQL server for tests, examples and benches |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(clippy::pedantic)]
+
+#[cfg(feature = "cassandra")]
+pub mod cassandra;
