@@ -5,6 +5,7 @@
 //!
 //! | module | what it holds | peers |
 //! | --- | --- | --- |
+//! | [`clock`] | the time source of the rate limiters and cache TTLs: `MonotonicClock` (TSC through `quanta`), `ManualClock` for tests | — |
 //! | [`hash`] | the one stable, seeded hash (XXH3) every persisted or shared format uses | — |
 //! | [`bloom`] | membership filters: blocked Bloom, atomic, split-block (Parquet), counting, scalable, binary fuse (8/16-bit); one stable, checksummed byte format | `fastbloom`, `bloomfilter`, `growable-bloom-filter`, `sbbf-rs`, `xorf` |
 //! | [`lru`] | LRU and SIEVE caches: single-thread `LruCache`, sharded `ConcurrentLru` (TTL, weights, single-flight loading, eviction listener, stats) | `lru`, `schnellru`, `quick_cache`, `moka`, `mini-moka` |
@@ -24,6 +25,7 @@
 #![allow(clippy::module_name_repetitions, clippy::must_use_candidate)]
 
 pub mod bloom;
+pub mod clock;
 pub mod hash;
 pub mod hashring;
 pub mod lru;

@@ -13,7 +13,6 @@ use std::time::Duration;
 use crossbeam_utils::CachePadded;
 use hashbrown::HashTable;
 
-use super::clock::{Clock, MonotonicClock};
 use super::error::{Error, LoadError};
 use super::hasher::StableState;
 use super::lru_cache::{LruCache, RemovalCause, fold};
@@ -22,6 +21,7 @@ use super::single_flight::{Flight, FlightState, LeaderGuard, Outcome};
 use super::stats::CacheStats;
 use super::sync::{AtomicBool, Ordering, RwLock};
 use super::weighter::{UnitWeighter, Weighter};
+use crate::clock::{Clock, MonotonicClock};
 
 /// An eviction listener: called with each entry that leaves the cache and
 /// why, after the shard lock is released (so it may use the cache).
@@ -234,7 +234,7 @@ impl<K, V, S, W> Builder<K, V, S, W> {
     /// let _ = pillars_dsa::lru::ConcurrentLru::<u8, u8>::builder(8).clock(Arc::new(ManualClock::new()));
     /// ```
     #[must_use]
-    pub fn clock(mut self, clock: impl Clock) -> Self {
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Box::new(clock));
         self
     }
@@ -480,7 +480,7 @@ impl<K, V, S, W> ConcurrentLru<K, V, S, W> {
     }
 
     fn clock_nanos(&self) -> u64 {
-        u64::try_from(self.clock.now().as_nanos()).unwrap_or(NEVER - 1)
+        self.clock.now_nanos().min(NEVER - 1)
     }
 
     /// The deadline of an entry inserted now with `ttl` (or the default).

@@ -53,7 +53,6 @@
 //! async tasks alike; errors are shared and not cached; a panicking loader
 //! leaves the cache usable and its waiters with an error.
 
-mod clock;
 mod concurrent;
 mod error;
 mod hasher;
@@ -65,7 +64,7 @@ mod stats;
 mod sync;
 mod weighter;
 
-pub use clock::{Clock, ManualClock, MonotonicClock};
+pub use crate::clock::{Clock, ManualClock, MonotonicClock};
 pub use concurrent::{Builder, ConcurrentLru, Listener};
 pub use stats::CacheStats;
 

@@ -42,10 +42,10 @@
 //! # Ok::<(), pillars_dsa::ratelimit::Error>(())
 //! ```
 
-use super::clock::{Clock, MonotonicClock};
 use super::decision::Decision;
 use super::error::{Error, Result};
 use super::quota::Quota;
+use crate::clock::{Clock, MonotonicClock};
 use crossbeam_utils::CachePadded;
 
 use super::sync::{AtomicU64, Ordering};

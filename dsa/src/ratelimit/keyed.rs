@@ -57,12 +57,12 @@ use std::sync::Mutex;
 
 use dashmap::DashMap;
 
-use super::clock::{Clock, MonotonicClock};
 use super::decision::Decision;
 use super::error::{Error, Result};
 use super::gcra::{gcra_peek, gcra_step, validate_n};
 use super::quota::Quota;
 use super::sync::{AtomicU64, Ordering};
+use crate::clock::{Clock, MonotonicClock};
 
 /// The default hasher of [`KeyedLimiter`]: `foldhash`, randomly seeded.
 pub type DefaultHashBuilder = foldhash::fast::RandomState;

@@ -47,7 +47,6 @@
 //! and the Redis limiter tested against a real server with two clients and
 //! with the server stopped.
 
-pub mod clock;
 pub mod concurrency;
 pub mod decision;
 pub mod error;
@@ -64,7 +63,7 @@ mod sync;
 pub mod token_bucket;
 pub mod window;
 
-pub use clock::{Clock, ManualClock, MonotonicClock};
+pub use crate::clock::{Clock, ManualClock, MonotonicClock};
 pub use decision::Decision;
 pub use error::{Error, Result};
 pub use gcra::Gcra;

@@ -36,9 +36,9 @@
 
 use std::time::Duration;
 
-use super::clock::{Clock, MonotonicClock};
 use super::decision::Decision;
 use super::quota::Quota;
+use crate::clock::{Clock, MonotonicClock};
 use crossbeam_utils::CachePadded;
 
 use super::sync::{AtomicU64, Ordering};

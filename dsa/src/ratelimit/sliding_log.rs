@@ -35,10 +35,10 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::clock::{Clock, MonotonicClock};
 use super::decision::Decision;
 use super::error::{Error, Result};
 use super::window::window_nanos;
+use crate::clock::{Clock, MonotonicClock};
 
 #[derive(Debug, Default)]
 struct LogState {

@@ -38,12 +38,12 @@
 //! # Ok::<(), pillars_dsa::ratelimit::Error>(())
 //! ```
 
-use super::clock::{Clock, MonotonicClock};
 use super::decision::Decision;
 use super::error::Result;
 use super::fastdiv::Divider;
 use super::gcra::validate_n;
 use super::quota::Quota;
+use crate::clock::{Clock, MonotonicClock};
 use crossbeam_utils::CachePadded;
 
 use super::sync::{AtomicU64, Ordering};

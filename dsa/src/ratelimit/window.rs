@@ -44,10 +44,10 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::clock::{Clock, MonotonicClock};
 use super::decision::Decision;
 use super::error::{Error, Result};
 use super::fastdiv::Divider;
+use crate::clock::{Clock, MonotonicClock};
 use crossbeam_utils::CachePadded;
 
 use super::sync::{AtomicU64, Ordering};

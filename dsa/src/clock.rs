@@ -1,16 +1,18 @@
 //! Time sources: a cheap monotonic default and a manual clock for tests.
 //!
-//! Every limiter reads time through [`Clock::now_nanos`]: nanoseconds since
-//! an arbitrary origin, never decreasing for [`MonotonicClock`]. A clock that
-//! does go backwards (a [`ManualClock`] set back, or a user clock) is safe:
-//! every limiter treats "now" earlier than its stored state as "no time has
-//! passed" (saturating arithmetic), so it never panics, never overflows and
-//! never allows more than the quota.
+//! The rate limiters ([`crate::ratelimit`]) and the cache TTLs
+//! ([`crate::lru::ConcurrentLru`]) read time through [`Clock::now_nanos`]:
+//! nanoseconds since an arbitrary origin, never decreasing for
+//! [`MonotonicClock`]. A clock that does go backwards (a [`ManualClock`] set
+//! back, or a user clock) is safe: every limiter treats "now" earlier than its
+//! stored state as "no time has passed" (saturating arithmetic), so it never
+//! panics, never overflows and never allows more than the quota; a cache entry
+//! simply lives longer. Both modules re-export these names.
 //!
 //! # Examples
 //!
 //! ```
-//! use pillars_dsa::ratelimit::{Clock, ManualClock};
+//! use pillars_dsa::clock::{Clock, ManualClock};
 //! use std::time::Duration;
 //!
 //! let clock = ManualClock::new();
@@ -28,7 +30,7 @@ use std::time::Duration;
 /// # Examples
 ///
 /// ```
-/// use pillars_dsa::ratelimit::{Clock, MonotonicClock};
+/// use pillars_dsa::clock::{Clock, MonotonicClock};
 ///
 /// let clock = MonotonicClock::new();
 /// let a = clock.now_nanos();
@@ -63,7 +65,7 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
 /// # Examples
 ///
 /// ```
-/// use pillars_dsa::ratelimit::{Clock, MonotonicClock};
+/// use pillars_dsa::clock::{Clock, MonotonicClock};
 /// use std::time::Duration;
 ///
 /// let clock = MonotonicClock::new();
@@ -109,7 +111,7 @@ impl Clock for MonotonicClock {
 /// # Examples
 ///
 /// ```
-/// use pillars_dsa::ratelimit::{Clock, ManualClock};
+/// use pillars_dsa::clock::{Clock, ManualClock};
 /// use std::time::Duration;
 ///
 /// let clock = ManualClock::new();
@@ -135,7 +137,7 @@ impl ManualClock {
     /// # Examples
     ///
     /// ```
-    /// use pillars_dsa::ratelimit::{Clock, ManualClock};
+    /// use pillars_dsa::clock::{Clock, ManualClock};
     /// use std::time::Duration;
     ///
     /// let c = ManualClock::new();
@@ -156,7 +158,7 @@ impl ManualClock {
     /// # Examples
     ///
     /// ```
-    /// use pillars_dsa::ratelimit::{Clock, ManualClock};
+    /// use pillars_dsa::clock::{Clock, ManualClock};
     ///
     /// let c = ManualClock::new();
     /// c.set_nanos(42);
