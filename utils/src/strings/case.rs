@@ -58,7 +58,7 @@ pub enum Case {
     Train,
 }
 
-/// Converts `s` to `case` with the word rules in the [module docs](self).
+/// Converts `s` to `case` with the word rules in the [module docs](crate::strings).
 ///
 /// # Examples
 ///

@@ -26,7 +26,7 @@
 //!
 //! | file | what it holds | built on |
 //! | --- | --- | --- |
-//! | `stringify.rs` | [`stringify`]: one-line `Type{field: value}` rendering of any `Serialize` value, secret-named fields redacted | `serde` |
+//! | `stringify.rs` | [`stringify()`]: one-line `Type{field: value}` rendering of any `Serialize` value, secret-named fields redacted | `serde` |
 //! | `redact.rs` | [`redact`], [`Redactor`]: bearer tokens, JWTs, AWS keys, URL and query passwords, emails, Luhn-checked card numbers, IPs; one linear-time pass | `regex-automata` (the `regex` engine), multi-pattern |
 //! | `redacted.rs` | [`Redacted<T>`]: a wrapper whose `Debug`, `Display` and `Serialize` never show the value | — |
 //! | `truncate.rs` | truncation by graphemes and by bytes on a grapheme boundary, optional ellipsis counted in the limit | `unicode-segmentation` |

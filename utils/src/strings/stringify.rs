@@ -207,7 +207,7 @@ pub fn stringify<T: Serialize + ?Sized>(value: &T) -> String {
     stringify_with(value, &StringifyOptions::default())
 }
 
-/// [`stringify`] with your own options.
+/// [`stringify()`] with your own options.
 ///
 /// # Examples
 ///
