@@ -19,7 +19,9 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pillars_kit::dsa::ratelimit::{FixedWindow, Gcra, KeyedLimiter, Quota, TokenBucket};
+use pillars_kit::dsa::ratelimit::{
+    FixedWindow, Gcra, KeyedLimiter, Quota, SlidingWindow, TokenBucket,
+};
 
 const RATE: u32 = 1_000_000_000;
 
@@ -46,6 +48,7 @@ fn direct(c: &mut Criterion) {
     let gcra = Gcra::new(pillars_quota());
     let bucket = TokenBucket::new(pillars_quota());
     let window = FixedWindow::new(u64::from(u32::MAX), Duration::from_secs(3600)).expect("valid");
+    let sliding = SlidingWindow::new(u64::MAX / 2, Duration::from_secs(3600)).expect("valid");
     let gov = governor::RateLimiter::direct(governor_quota());
     let peer = peer_ratelimit();
     let mut allowed = 0_u64;
@@ -57,6 +60,9 @@ fn direct(c: &mut Criterion) {
     });
     g.bench_function("pillars_fixed_window", |b| {
         b.iter(|| allowed += u64::from(black_box(&window).check().is_allowed()));
+    });
+    g.bench_function("pillars_sliding_window", |b| {
+        b.iter(|| allowed += u64::from(black_box(&sliding).check().is_allowed()));
     });
     g.bench_function("governor", |b| {
         b.iter(|| allowed += u64::from(black_box(&gov).check().is_ok()));

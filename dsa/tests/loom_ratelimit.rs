@@ -94,3 +94,28 @@ fn pacer_hands_out_distinct_slots() {
         assert_eq!(waits, [Duration::ZERO, Duration::from_millis(100)]);
     });
 }
+
+/// Past the first period the cached period/window number misses, so both
+/// threads race to recompute and store it (a Relaxed hint, verified before
+/// use): still exactly the capacity in total.
+#[test]
+fn cached_period_number_race_allows_exactly_capacity() {
+    loom::model(|| {
+        let clock = ManualClock::new();
+        clock.set_nanos(1_500_000_000);
+        let q = Quota::per_second(10).unwrap().with_burst(3).unwrap();
+        let b = Arc::new(TokenBucket::with_clock(q, clock.clone()));
+        let w = Arc::new(FixedWindow::with_clock(2, Duration::from_secs(1), clock).unwrap());
+        let (b2, w2) = (Arc::clone(&b), Arc::clone(&w));
+        let h = thread::spawn(move || {
+            let got = (0..2).filter(|_| b2.check().is_allowed()).count();
+            (got, usize::from(w2.check().is_allowed()))
+        });
+        let mine = (0..2).filter(|_| b.check().is_allowed()).count();
+        let my_w = usize::from(w.check().is_allowed());
+        let (theirs, their_w) = h.join().unwrap();
+        assert_eq!(mine + theirs, 3);
+        assert_eq!(my_w + their_w, 2);
+        assert!(!w.check().is_allowed());
+    });
+}

@@ -203,6 +203,52 @@ proptest! {
     }
 }
 
+proptest! {
+    /// The bucket's ledger rule evaluated with exact divisions on every
+    /// check, the clock free to go back: the cached period number must give
+    /// the same decisions, remaining counts and times.
+    #[test]
+    fn token_bucket_matches_ledger_model_with_clock_going_backwards(q in quota(), ops in ops(25, true)) {
+        let clock = ManualClock::new();
+        let bucket = TokenBucket::with_clock(q, clock.clone());
+        let period = u64::try_from(q.period().as_nanos()).expect("fits");
+        let (rate, cap) = (q.rate(), q.burst());
+        let time_for = |to_boundary: u64, tokens: u64| -> u64 {
+            if tokens == 0 { return 0; }
+            (tokens.div_ceil(rate) - 1).saturating_mul(period).saturating_add(to_boundary)
+        };
+        let mut ledger = 0_u64;
+        let mut now = 0_u64;
+        for op in ops {
+            match op {
+                Op::Advance(d) => { now += d; }
+                Op::Back(d) => { now = now.saturating_sub(d); }
+                Op::Check(n) => {
+                    clock.set_nanos(now);
+                    let got = bucket.check_n(n);
+                    if n > cap { prop_assert!(got.is_err()); continue; }
+                    let d = got.expect("n <= burst");
+                    let refilled = now / period * rate;
+                    let to_boundary = period - now % period;
+                    let base = ledger.max(refilled);
+                    let (allowed, taken, short) = if n == 0 {
+                        (true, ledger.saturating_sub(refilled), 0)
+                    } else if base + n - refilled <= cap {
+                        ledger = base + n;
+                        (true, base + n - refilled, 0)
+                    } else {
+                        (false, base - refilled, base + n - refilled - cap)
+                    };
+                    prop_assert_eq!(d.is_allowed(), allowed);
+                    prop_assert_eq!(d.remaining(), cap.saturating_sub(taken));
+                    prop_assert_eq!(d.reset_after(), Duration::from_nanos(time_for(to_boundary, taken)));
+                    prop_assert_eq!(d.retry_after(), Duration::from_nanos(time_for(to_boundary, short)));
+                }
+            }
+        }
+    }
+}
+
 /// Nothing allowed is lost to a race: with time frozen, threads racing on
 /// one limiter are allowed exactly the burst in total.
 #[test]
@@ -250,7 +296,7 @@ mod windows {
     use pillars_dsa::ratelimit::{FixedWindow, ManualClock, SlidingLog, SlidingWindow};
     use proptest::prelude::*;
 
-    use super::{Op, ops};
+    use super::{Op, SlidingModel, ops};
 
     proptest! {
         #[test]
@@ -272,6 +318,35 @@ mod windows {
                         prop_assert_eq!(d.is_allowed(), want);
                         if want { *c += n; }
                         prop_assert_eq!(d.remaining(), limit - *c);
+                    }
+                }
+            }
+        }
+
+        /// Clock going back: an earlier window than the stored one counts
+        /// in the stored window (never a reset); times and counts exact.
+        #[test]
+        fn fixed_window_with_clock_going_backwards(limit in 1..20_u64, w_us in 1..10_000_u64, ops in ops(25, true)) {
+            let w = w_us * 1000;
+            let clock = ManualClock::new();
+            let lim = FixedWindow::with_clock(limit, Duration::from_nanos(w), clock.clone()).expect("valid");
+            let (mut win, mut count) = (0_u64, 0_u64);
+            let mut now = 0_u64;
+            for op in ops {
+                match op {
+                    Op::Advance(d) => { now += d; }
+                    Op::Back(d) => { now = now.saturating_sub(d); }
+                    Op::Check(n) => {
+                        clock.set_nanos(now);
+                        let got = lim.check_n(n);
+                        if n > limit { prop_assert!(got.is_err()); continue; }
+                        let d = got.expect("n <= limit");
+                        if now / w > win { win = now / w; count = 0; }
+                        let want = count + n <= limit;
+                        prop_assert_eq!(d.is_allowed(), want);
+                        if want { count += n; }
+                        prop_assert_eq!(d.remaining(), limit - count);
+                        prop_assert_eq!(d.reset_after(), Duration::from_nanos(w - now % w));
                     }
                 }
             }
@@ -309,6 +384,38 @@ mod windows {
             }
         }
 
+        /// Every field of every decision equals the textbook computation
+        /// (one division per check, `u128` throughout), across clock jumps
+        /// back and forth and limits up to `u64::MAX` (the `u128` branches).
+        #[test]
+        fn sliding_window_matches_reference(
+            limit in prop_oneof![1..20_u64, 1..=u64::MAX],
+            w in prop_oneof![1..10_000_000_u64, 1..=u64::MAX / 2],
+            ops in prop::collection::vec((0..4_u8, any::<u64>()), 1..120),
+        ) {
+            let clock = ManualClock::new();
+            let lim = SlidingWindow::with_clock(limit, Duration::from_nanos(w), clock.clone()).expect("valid");
+            let mut model = SlidingModel::default();
+            let mut now = 0_u64;
+            for (kind, v) in ops {
+                match kind {
+                    0 => now = now.saturating_add(v % w.saturating_mul(3)),
+                    1 => now = now.saturating_sub(v % w.saturating_mul(3)),
+                    _ => {
+                        clock.set_nanos(now);
+                        // Mostly small requests, sometimes up to the limit.
+                        let n = if kind == 2 { (v % 4).min(limit) } else { v % limit.saturating_add(1) };
+                        let d = lim.check_n(n).expect("n <= limit");
+                        let want = model.step(limit, w, now, n);
+                        prop_assert_eq!(
+                            (d.is_allowed(), d.remaining(), d.reset_after(), d.retry_after()),
+                            want
+                        );
+                    }
+                }
+            }
+        }
+
         #[test]
         fn sliding_window_bounds(limit in 1..20_u64, w_us in 1..10_000_u64, ops in ops(25, true)) {
             let w = w_us * 1000;
@@ -337,6 +444,79 @@ mod windows {
             for &(t, n) in &log { high = t.max(high); *per.entry(high / w).or_default() += n; }
             for (_, c) in per { prop_assert!(c <= limit); }
         }
+    }
+}
+
+/// The sliding-window algorithm as first written: a plain division per
+/// check and `u128` arithmetic, the reference for the optimised one.
+#[derive(Default)]
+struct SlidingModel {
+    idx: u64,
+    prev: u64,
+    curr: u64,
+}
+
+impl SlidingModel {
+    fn step(&mut self, limit: u64, w: u64, now: u64, n: u64) -> (bool, u64, Duration, Duration) {
+        let now_idx = now / w;
+        let elapsed = if now_idx < self.idx {
+            0
+        } else {
+            if self.idx.checked_add(1) == Some(now_idx) {
+                self.prev = self.curr;
+                self.curr = 0;
+            } else if now_idx != self.idx {
+                self.prev = 0;
+                self.curr = 0;
+            }
+            self.idx = now_idx;
+            now % w
+        };
+        let (w128, l) = (u128::from(w), u128::from(limit));
+        let scaled = u128::from(self.prev) * u128::from(w - elapsed) + u128::from(self.curr) * w128;
+        let allowed = scaled + u128::from(n) * w128 <= l * w128;
+        if allowed {
+            self.curr += n;
+        }
+        let scaled = if allowed {
+            scaled + u128::from(n) * w128
+        } else {
+            scaled
+        };
+        let remaining = u64::try_from((l * w128).saturating_sub(scaled) / w128).unwrap_or(0);
+        let to_end = w - elapsed;
+        let reset = if self.curr > 0 {
+            to_end.saturating_add(w)
+        } else if self.prev > 0 {
+            to_end
+        } else {
+            0
+        };
+        let retry = if allowed {
+            0
+        } else {
+            let need = |p: u64, c: u64| -> Option<u64> {
+                let room = limit.checked_sub(n)?.checked_sub(c)?;
+                if p == 0 {
+                    return Some(0);
+                }
+                let keep = u128::from(room) * w128 / u128::from(p);
+                Some(u64::try_from(w128.saturating_sub(keep)).unwrap_or(w))
+            };
+            match need(self.prev, self.curr) {
+                Some(e) if e <= w => e.saturating_sub(elapsed).max(1),
+                _ => match need(self.curr, 0) {
+                    Some(e) => (w - elapsed).saturating_add(e).max(1),
+                    None => (w - elapsed).saturating_add(w),
+                },
+            }
+        };
+        (
+            allowed,
+            remaining,
+            Duration::from_nanos(reset),
+            Duration::from_nanos(retry),
+        )
     }
 }
 

@@ -17,9 +17,15 @@
 //! ```
 //!
 //! `new − R(now)` is the number of tokens currently taken; no floating
-//! point, no second word, no lock. Because a quota is at most one cell per
-//! nanosecond, `R(now) ≤ now` and nothing overflows. A clock going backwards
-//! makes `R(now)` smaller, so the bucket only gets stricter.
+//! point, no lock. Because a quota is at most one cell per nanosecond,
+//! `R(now) ≤ now` and nothing overflows. A clock going backwards makes
+//! `R(now)` smaller, so the bucket only gets stricter.
+//!
+//! The period number `⌊now / period⌋` is cached in a second word, a hint
+//! checked on every use (`k·period ≤ now < (k+1)·period` holds for exactly
+//! one `k`), so a check inside the cached period costs two multiplies and a
+//! compare instead of a division, and the refill count no longer waits for
+//! the clock read: the CAS is the only read-modify-write.
 //!
 //! # Examples
 //!
@@ -66,6 +72,9 @@ pub struct TokenBucket<C: Clock = MonotonicClock> {
     quota: Quota,
     period: Divider,
     rate: Divider,
+    /// The last period number computed (`⌊now / period⌋` for some earlier
+    /// `now`): only a hint, verified before use, so any stale value is safe.
+    epoch: AtomicU64,
     clock: C,
 }
 
@@ -102,6 +111,7 @@ impl<C: Clock> TokenBucket<C> {
             quota,
             period: Divider::new(quota.period_nanos()),
             rate: Divider::new(quota.rate()),
+            epoch: AtomicU64::new(0),
             clock,
         }
     }
@@ -167,8 +177,27 @@ impl<C: Clock> TokenBucket<C> {
     /// `(R(now), time to the next refill boundary)`.
     #[inline]
     fn refilled(&self, now: u64) -> (u64, u64) {
-        // ⌊now / period⌋ · rate ≤ now · rate / period ≤ now (rate ≤ period in ns).
+        let period = self.period.get();
+        let k = self.epoch.load(Ordering::Relaxed);
+        // `k` came from `div_rem(t)` for some `t`, so `k · period ≤ t` fits.
+        // `now` is in period `k` iff `now − k·period < period` (a `now`
+        // before the period start wraps to a huge value: the slow path).
+        let into = now.wrapping_sub(k * period);
+        if into < period {
+            // ⌊now / period⌋ · rate ≤ now · rate / period ≤ now (rate ≤ period in ns).
+            (k * self.quota.rate(), period - into)
+        } else {
+            self.refilled_slow(now)
+        }
+    }
+
+    /// [`refilled`](Self::refilled) when `now` is outside the cached
+    /// period: one division, and the new period number becomes the hint.
+    #[cold]
+    #[inline(never)]
+    fn refilled_slow(&self, now: u64) -> (u64, u64) {
         let (q, r) = self.period.div_rem(now);
+        self.epoch.store(q, Ordering::Relaxed);
         (q * self.quota.rate(), self.period.get() - r)
     }
 
@@ -179,13 +208,11 @@ impl<C: Clock> TokenBucket<C> {
         let mut cur = self.ledger.load(Ordering::Acquire);
         loop {
             let base = cur.max(refilled);
-            let taken_before = base - refilled;
-            let Some(new) = base.checked_add(n) else {
-                return self.decision(false, to_boundary, cap, u64::MAX);
-            };
-            let taken = new - refilled;
-            if taken > cap {
-                return self.decision(false, to_boundary, taken_before, taken - cap);
+            // `base + n` wraps only at the end of u64 time: `new < base` then.
+            let new = base.wrapping_add(n);
+            let taken = new.wrapping_sub(refilled);
+            if new < base || taken > cap {
+                return self.denied(to_boundary, base, refilled, n);
             }
             match self
                 .ledger
@@ -197,22 +224,43 @@ impl<C: Clock> TokenBucket<C> {
         }
     }
 
+    /// The decision for `n` tokens that do not fit on a ledger at `base`
+    /// (`≥ refilled`); out of line to keep the allowed path small.
+    #[cold]
+    #[inline(never)]
+    fn denied(&self, to_boundary: u64, base: u64, refilled: u64, n: u64) -> Decision {
+        match base.checked_add(n) {
+            // Not wrapped, so `new − refilled > burst` made it a denial.
+            Some(new) => self.decision(
+                false,
+                to_boundary,
+                base - refilled,
+                new - refilled - self.quota.burst(),
+            ),
+            // The end of u64 time: deny rather than wrap.
+            None => self.decision(false, to_boundary, self.quota.burst(), u64::MAX),
+        }
+    }
+
     /// Time until `tokens` more tokens have been added, given the time to
     /// the next boundary.
     #[inline]
     fn time_for(&self, to_boundary: u64, tokens: u64) -> u64 {
         if tokens == 0 {
-            return 0;
-        }
-        let rate = self.quota.rate();
-        // One boundary is enough for up to `rate` tokens: no division then.
-        let steps = if tokens <= rate {
-            1
+            0
+        } else if tokens <= self.quota.rate() {
+            // One boundary is enough for up to `rate` tokens: no division.
+            to_boundary
         } else {
-            let (q, r) = self.rate.div_rem(tokens);
-            q + u64::from(r != 0)
-        };
-        (steps - 1)
+            self.time_for_steps(to_boundary, tokens)
+        }
+    }
+
+    /// [`time_for`](Self::time_for) for more than `rate` tokens.
+    #[inline(never)]
+    fn time_for_steps(&self, to_boundary: u64, tokens: u64) -> u64 {
+        let (q, r) = self.rate.div_rem(tokens);
+        (q + u64::from(r != 0) - 1)
             .saturating_mul(self.period.get())
             .saturating_add(to_boundary)
     }

@@ -5,7 +5,9 @@
 //! `w` since the clock's origin); each window allows `limit` cells. One
 //! `AtomicU64` holds the window number (low 32 bits) and its count (32 bits),
 //! updated by CAS. Cheap and easy to explain, but a client can get up to
-//! `2 × limit` cells across a window boundary.
+//! `2 × limit` cells across a window boundary. The full window number is
+//! cached in a second word, a hint verified on every use, so a check inside
+//! the cached window needs a multiply and a compare, not a division.
 //!
 //! **Sliding window** (Cloudflare, "How we built rate limiting capable of
 //! scaling to millions of domains", 2017). It keeps the count of the
@@ -87,6 +89,9 @@ pub struct FixedWindow<C: Clock = MonotonicClock> {
     state: CachePadded<AtomicU64>,
     limit: u64,
     window: Divider,
+    /// The last window number computed (`⌊now / window⌋` for some earlier
+    /// `now`): only a hint, verified before use, so any stale value is safe.
+    epoch: AtomicU64,
     clock: C,
 }
 
@@ -140,6 +145,7 @@ impl<C: Clock> FixedWindow<C> {
             state: CachePadded::new(AtomicU64::new(0)),
             limit,
             window: Divider::new(window_nanos(window)?),
+            epoch: AtomicU64::new(0),
             clock,
         })
     }
@@ -182,12 +188,36 @@ impl<C: Clock> FixedWindow<C> {
         Ok(self.step(self.clock.now_nanos(), n))
     }
 
+    /// `(⌊now / window⌋, time to the window's end)`.
+    #[inline]
+    fn window_of(&self, now: u64) -> (u64, u64) {
+        let w = self.window.get();
+        let k = self.epoch.load(Ordering::Relaxed);
+        // `k` came from `div_rem(t)` for some `t`, so `k · w ≤ t` fits; `now`
+        // is in window `k` iff `now − k·w < w` (earlier wraps: slow path).
+        let into = now.wrapping_sub(k * w);
+        if into < w {
+            (k, w - into)
+        } else {
+            self.window_of_slow(now)
+        }
+    }
+
+    /// [`window_of`](Self::window_of) outside the cached window: one
+    /// division, and the new window number becomes the hint.
+    #[cold]
+    #[inline(never)]
+    fn window_of_slow(&self, now: u64) -> (u64, u64) {
+        let (k, rem) = self.window.div_rem(now);
+        self.epoch.store(k, Ordering::Relaxed);
+        (k, self.window.get() - rem)
+    }
+
     #[inline]
     #[allow(clippy::cast_possible_truncation)] // window numbers wrap at 2^32 on purpose
     fn step(&self, now: u64, n: u64) -> Decision {
-        let (idx, rem) = self.window.div_rem(now);
+        let (idx, reset) = self.window_of(now);
         let idx = idx as u32;
-        let reset = self.window.get() - rem;
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
             let stored = (cur >> 32) as u32;
@@ -246,7 +276,7 @@ struct SlidingState {
 pub struct SlidingWindow<C: Clock = MonotonicClock> {
     state: Mutex<SlidingState>,
     limit: u64,
-    window_ns: u64,
+    window: Divider,
     clock: C,
 }
 
@@ -294,7 +324,7 @@ impl<C: Clock> SlidingWindow<C> {
         Ok(Self {
             state: Mutex::new(SlidingState::default()),
             limit,
-            window_ns: window_nanos(window)?,
+            window: Divider::new(window_nanos(window)?),
             clock,
         })
     }
@@ -311,6 +341,7 @@ impl<C: Clock> SlidingWindow<C> {
     /// assert!(!w.check().is_allowed());
     /// # Ok::<(), pillars_dsa::ratelimit::Error>(())
     /// ```
+    #[inline]
     pub fn check(&self) -> Decision {
         self.step(self.clock.now_nanos(), 1)
     }
@@ -336,18 +367,30 @@ impl<C: Clock> SlidingWindow<C> {
         Ok(self.step(self.clock.now_nanos(), n))
     }
 
+    #[inline]
     fn step(&self, now: u64, n: u64) -> Decision {
-        let w = self.window_ns;
-        let now_idx = now / w;
+        let w = self.window.get();
         // A poisoned lock only means another thread panicked between plain
         // integer writes: the counts are still meaningful.
         let mut s = self
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let elapsed = if now_idx < s.idx {
+        // `s.idx = ⌊t / w⌋` for some earlier `t`, so `s.idx · w ≤ t` fits.
+        let start = s.idx * w;
+        let elapsed = if now < start {
             0 // clock went back: strictest weighting, counts kept
         } else {
+            // The stored window or the next one (the common cases) by
+            // subtraction; a division only after a longer gap.
+            let into = now - start;
+            let (now_idx, elapsed) = if into < w {
+                (s.idx, into)
+            } else if into - w < w {
+                (s.idx + 1, into - w) // ≤ ⌊now / w⌋: no overflow
+            } else {
+                self.window.div_rem(now)
+            };
             if s.idx.checked_add(1) == Some(now_idx) {
                 s.prev = s.curr;
                 s.curr = 0;
@@ -356,24 +399,30 @@ impl<C: Clock> SlidingWindow<C> {
                 s.curr = 0;
             }
             s.idx = now_idx;
-            now % w
+            elapsed
         };
-        let (w128, limit) = (u128::from(w), u128::from(self.limit));
-        let scaled = u128::from(s.prev) * u128::from(w - elapsed) + u128::from(s.curr) * w128;
-        let allowed = scaled + u128::from(n) * w128 <= limit * w128;
+        // The estimate `prev·(w − e)/w + curr`, scaled by `w`: `x + curr·w`.
+        // Allowed iff `x + (curr + n)·w ≤ limit·w`, exactly in integers.
+        let x = u128::from(s.prev) * u128::from(w - elapsed);
+        let allowed = self
+            .limit
+            .checked_sub(s.curr)
+            .and_then(|room| room.checked_sub(n))
+            .is_some_and(|room| x <= u128::from(room) * u128::from(w));
         if allowed {
             s.curr += n;
         }
-        let scaled = if allowed {
-            scaled + u128::from(n) * w128
-        } else {
-            scaled
-        };
-        let remaining = u64::try_from((limit * w128).saturating_sub(scaled) / w128).unwrap_or(0);
+        let (prev, curr) = (s.prev, s.curr);
+        drop(s);
+        // ⌊(limit·w − x − curr·w) / w⌋ = limit − curr − ⌈x / w⌉ (or 0).
+        let remaining = self
+            .limit
+            .saturating_sub(curr)
+            .saturating_sub(self.ceil_div_window(x));
         let to_end = w - elapsed;
-        let reset = if s.curr > 0 {
+        let reset = if curr > 0 {
             to_end.saturating_add(w)
-        } else if s.prev > 0 {
+        } else if prev > 0 {
             to_end
         } else {
             0
@@ -381,9 +430,23 @@ impl<C: Clock> SlidingWindow<C> {
         let retry = if allowed {
             0
         } else {
-            Self::retry_after(s.prev, s.curr, n, self.limit, w, elapsed)
+            Self::retry_after(prev, curr, n, self.limit, w, elapsed)
         };
         Decision::from_raw(allowed, self.limit, remaining, 1, reset, retry)
+    }
+
+    /// `⌈x / w⌉`: no division for `x == 0`, a reciprocal multiply while
+    /// `x` fits `u64`, a `u128` division beyond (saturating at `u64::MAX`).
+    #[inline]
+    fn ceil_div_window(&self, x: u128) -> u64 {
+        if x == 0 {
+            0
+        } else if let Ok(x) = u64::try_from(x) {
+            let (q, r) = self.window.div_rem(x);
+            q + u64::from(r != 0)
+        } else {
+            u64::try_from(x.div_ceil(u128::from(self.window.get()))).unwrap_or(u64::MAX)
+        }
     }
 
     /// Time from now until `prev·(w − e)/w + curr + n ≤ limit` holds.
