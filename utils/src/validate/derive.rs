@@ -39,7 +39,7 @@ pub use validator;
 pub use validator::Validate;
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
-use super::error::{Error, PathSegment, Violation};
+use super::error::{Error, Path, PathSegment, Violation};
 use super::rules::Rule;
 
 fn convert(
@@ -60,13 +60,13 @@ fn convert(
                                 v = v.with_value(val);
                             }
                         } else {
-                            v = v.with_param(k.clone(), val);
+                            v = v.with_json_param(k.clone(), val);
                         }
                     }
                     if let Some(m) = &e.message {
                         v = v.with_message(m.clone());
                     }
-                    v.path_mut().extend(prefix.iter().cloned());
+                    v.path_mut().extend_from(prefix);
                     out.push(v);
                 }
             }
@@ -86,9 +86,59 @@ fn convert(
 fn convert_all(errs: &ValidationErrors, reveal: bool) -> Error {
     let mut out = Vec::new();
     convert(errs, reveal, &mut Vec::new(), &mut out);
-    // validator keeps fields in a HashMap: sort for a stable report.
-    out.sort_by_cached_key(|v| v.path().to_string());
+    // validator keeps fields in a HashMap: sort for a stable report, in
+    // the order of the displayed paths.
+    if out.iter().any(|v| has_key(v.path())) {
+        out.sort_by_cached_key(|v| v.path().to_string());
+    } else {
+        out.sort_by(|a, b| display_bytes(a.path()).cmp(display_bytes(b.path())));
+    }
     Error::from(out)
+}
+
+fn has_key(path: &Path) -> bool {
+    path.segments()
+        .iter()
+        .any(|s| matches!(s, PathSegment::Key(_)))
+}
+
+/// The bytes of `path.to_string()` for a path of fields and indices (map
+/// keys are written escaped: [`convert_all`] sorts those by the string),
+/// without building the string.
+fn display_bytes(path: &Path) -> impl Iterator<Item = u8> + '_ {
+    path.segments().iter().enumerate().flat_map(|(i, seg)| {
+        let mut buf = [0_u8; 22];
+        let (name, len): (&[u8], usize) = match seg {
+            PathSegment::Field(name) => {
+                let dot = usize::from(i > 0);
+                buf[0] = b'.';
+                (name.as_bytes(), dot)
+            }
+            PathSegment::Index(n) => {
+                let mut digits = [0_u8; 20];
+                let mut start = digits.len();
+                let mut n = *n;
+                loop {
+                    start -= 1;
+                    // `n % 10` is below 10: the cast is exact.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let d = (n % 10) as u8;
+                    digits[start] = b'0' + d;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                let count = digits.len() - start;
+                buf[0] = b'[';
+                buf[1..=count].copy_from_slice(&digits[start..]);
+                buf[count + 1] = b']';
+                (&[], count + 2)
+            }
+            PathSegment::Key(_) => (&[], 0),
+        };
+        buf.into_iter().take(len).chain(name.iter().copied())
+    })
 }
 
 /// Converts `validator` errors, dropping the rejected values.
@@ -184,6 +234,60 @@ fn adapter(rule: &impl Rule<str>, s: &str) -> Result<(), ValidationError> {
     })
 }
 
+/// The adapter for a rule whose only violation is `code` with a `reason`
+/// param: the same `ValidationError` as [`adapter`] gives, without building
+/// a [`Violation`] first.
+fn reason_adapter<E>(
+    code: &'static str,
+    result: Result<(), E>,
+    reason: impl FnOnce(E) -> &'static str,
+) -> Result<(), ValidationError> {
+    result.map_err(|e| {
+        let mut out = ValidationError::new(code);
+        out.add_param(Cow::Borrowed("reason"), &reason(e));
+        out
+    })
+}
+
+/// `custom(function = "...::derive::email")`: the default email profile.
+///
+/// # Errors
+/// A `validator::ValidationError` with this module's code and params.
+///
+/// ```
+/// assert!(pillars_utils::validate::derive::email("a@example.com").is_ok());
+/// ```
+pub fn email(s: &str) -> Result<(), ValidationError> {
+    let rule = super::email::email();
+    reason_adapter("email", rule.parse(s), super::email::EmailError::reason)
+}
+
+/// `custom(function = "...::derive::email_strict")`: the strict profile.
+///
+/// # Errors
+/// A `validator::ValidationError` with this module's code and params.
+///
+/// ```
+/// assert!(pillars_utils::validate::derive::email_strict("a@example.com").is_ok());
+/// ```
+pub fn email_strict(s: &str) -> Result<(), ValidationError> {
+    let rule = super::email::email_strict();
+    reason_adapter("email", rule.parse(s), super::email::EmailError::reason)
+}
+
+/// `custom(function = "...::derive::url")`: [`url()`](crate::validate::url()).
+///
+/// # Errors
+/// A `validator::ValidationError` with this module's code and params.
+///
+/// ```
+/// assert!(pillars_utils::validate::derive::url("javascript:alert(1)").is_err());
+/// ```
+pub fn url(s: &str) -> Result<(), ValidationError> {
+    let rule = super::url::url();
+    reason_adapter("url", rule.parse(s), super::url::UrlError::reason)
+}
+
 macro_rules! adapters {
     ($($(#[$doc:meta])* $name:ident => $rule:expr;)+) => {$(
         $(#[$doc])*
@@ -197,24 +301,6 @@ macro_rules! adapters {
 }
 
 adapters! {
-    /// `custom(function = "...::derive::email")`: the default email profile.
-    ///
-    /// ```
-    /// assert!(pillars_utils::validate::derive::email("a@example.com").is_ok());
-    /// ```
-    email => super::email::email();
-    /// `custom(function = "...::derive::email_strict")`: the strict profile.
-    ///
-    /// ```
-    /// assert!(pillars_utils::validate::derive::email_strict("a@example.com").is_ok());
-    /// ```
-    email_strict => super::email::email_strict();
-    /// `custom(function = "...::derive::url")`: [`url()`](crate::validate::url()).
-    ///
-    /// ```
-    /// assert!(pillars_utils::validate::derive::url("javascript:alert(1)").is_err());
-    /// ```
-    url => super::url::url();
     /// `custom(function = "...::derive::hostname")`.
     ///
     /// ```
@@ -239,4 +325,57 @@ adapters! {
     /// assert!(pillars_utils::validate::derive::e164("+14155552671").is_ok());
     /// ```
     e164 => super::phone::e164();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Path, PathSegment, display_bytes};
+
+    #[test]
+    fn display_bytes_spell_the_path() {
+        let f = |n: &'static str| PathSegment::field(n);
+        let i = PathSegment::Index;
+        let paths = [
+            vec![],
+            vec![f("a")],
+            vec![i(0)],
+            vec![i(7), f("b")],
+            vec![f("a"), i(9), i(10), f("c_d"), i(usize::MAX)],
+            vec![f("é"), f("a-b"), i(1234)],
+        ];
+        for segs in paths {
+            let p = Path::from(segs);
+            let bytes: Vec<u8> = display_bytes(&p).collect();
+            assert_eq!(String::from_utf8(bytes).unwrap(), p.to_string());
+        }
+    }
+
+    #[test]
+    fn byte_order_is_string_order() {
+        let f = |n: &'static str| PathSegment::field(n);
+        let i = PathSegment::Index;
+        let paths: Vec<Path> = [
+            vec![f("a")],
+            vec![f("a"), f("b")],
+            vec![f("a"), i(0)],
+            vec![f("a"), i(10)],
+            vec![f("a"), i(9)],
+            vec![f("a-x")],
+            vec![f("a_x")],
+            vec![f("ab")],
+            vec![f("A")],
+        ]
+        .into_iter()
+        .map(Path::from)
+        .collect();
+        for a in &paths {
+            for b in &paths {
+                assert_eq!(
+                    display_bytes(a).cmp(display_bytes(b)),
+                    a.to_string().cmp(&b.to_string()),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
 }

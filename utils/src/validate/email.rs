@@ -405,16 +405,24 @@ fn check_hostname(d: &str) -> Result<(), EmailError> {
     if d.len() > MAX_DOMAIN_LEN {
         return Err(EmailError::DomainTooLong);
     }
-    for label in d.split('.') {
-        let l = label.as_bytes();
-        if l.is_empty() || l[0] == b'-' || l[l.len() - 1] == b'-' {
+    // One pass over the bytes, label by label: a bad byte makes its label
+    // invalid (which wins over the label's length), so it can return at
+    // once; the label's ends and length are judged at its dot (or the end).
+    let b = d.as_bytes();
+    let mut start = 0;
+    for i in 0..=b.len() {
+        let c = b.get(i).copied().unwrap_or(b'.');
+        if c == b'.' {
+            let l = &b[start..i];
+            if l.is_empty() || l[0] == b'-' || l[l.len() - 1] == b'-' {
+                return Err(EmailError::InvalidDomain);
+            }
+            if l.len() > 63 {
+                return Err(EmailError::DomainTooLong);
+            }
+            start = i + 1;
+        } else if !(c.is_ascii_alphanumeric() || c == b'-') {
             return Err(EmailError::InvalidDomain);
-        }
-        if !l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-') {
-            return Err(EmailError::InvalidDomain);
-        }
-        if l.len() > 63 {
-            return Err(EmailError::DomainTooLong);
         }
     }
     Ok(())
@@ -497,17 +505,63 @@ fn is_rfc5321_ipv6(s: &str) -> bool {
 
 impl<S: AsRef<str> + ?Sized> Rule<S> for Email {
     fn check(&self, value: &S) -> Result<(), Error> {
-        self.parse(value.as_ref()).map_err(|e| {
-            Violation::new("email")
-                .with_param("reason", e.reason())
-                .into()
-        })
+        self.parse(value.as_ref())
+            .map_err(|e| Violation::error_with_reason("email", "reason", e.reason()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The label-by-label definition `check_hostname` implements in one pass.
+    fn check_hostname_by_labels(d: &str) -> Result<(), EmailError> {
+        if d.len() > MAX_DOMAIN_LEN {
+            return Err(EmailError::DomainTooLong);
+        }
+        for label in d.split('.') {
+            let l = label.as_bytes();
+            if l.is_empty() || l[0] == b'-' || l[l.len() - 1] == b'-' {
+                return Err(EmailError::InvalidDomain);
+            }
+            if !l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-') {
+                return Err(EmailError::InvalidDomain);
+            }
+            if l.len() > 63 {
+                return Err(EmailError::DomainTooLong);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn one_pass_hostname_matches_label_definition() {
+        let mut inputs = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|s| ['a', '-', '.', '1', '_'].map(|c| format!("{s}{c}")))
+                .collect();
+            inputs.extend(longer);
+        }
+        let long = "a".repeat(64);
+        let max = "b".repeat(63);
+        for extra in [
+            format!("{long}.com"),
+            format!("{max}.com"),
+            format!("x.{long}"),
+            format!("{long}_.com"),
+            format!("-{long}.com"),
+            format!("a.{long}.-b"),
+            format!("{}.{}.{}.{}", max, max, max, "c".repeat(61)),
+            format!("{}.{}.{}.{}", max, max, max, "c".repeat(62)),
+        ] {
+            inputs.push(extra);
+        }
+        for d in &inputs {
+            assert_eq!(check_hostname(d), check_hostname_by_labels(d), "{d:?}");
+        }
+    }
 
     #[test]
     fn ipv6_literals() {

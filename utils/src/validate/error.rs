@@ -19,6 +19,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -83,8 +84,38 @@ impl fmt::Display for PathSegment {
 /// assert_eq!(p.to_string(), "tags[\"a/b\"]");
 /// assert_eq!(p.to_pointer(), "/tags/a~1b");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Path(Vec<PathSegment>);
+#[derive(Clone, Default)]
+pub struct Path(Segments);
+
+/// The segments of a [`Path`]: most paths have one (a field of the
+/// validated struct), kept inline so that reporting it allocates nothing.
+#[derive(Clone, Default)]
+enum Segments {
+    #[default]
+    Root,
+    One(PathSegment),
+    Many(Vec<PathSegment>),
+}
+
+impl PartialEq for Path {
+    fn eq(&self, other: &Self) -> bool {
+        self.segments() == other.segments()
+    }
+}
+
+impl Eq for Path {}
+
+impl std::hash::Hash for Path {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.segments().hash(state);
+    }
+}
+
+impl fmt::Debug for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Path").field(&self.segments()).finish()
+    }
+}
 
 impl Path {
     /// The segments, outermost first.
@@ -95,7 +126,11 @@ impl Path {
     /// ```
     #[must_use]
     pub fn segments(&self) -> &[PathSegment] {
-        &self.0
+        match &self.0 {
+            Segments::Root => &[],
+            Segments::One(seg) => std::slice::from_ref(seg),
+            Segments::Many(segs) => segs,
+        }
     }
 
     /// The RFC 6901 JSON pointer of this path (`""` for the root).
@@ -108,7 +143,7 @@ impl Path {
     #[must_use]
     pub fn to_pointer(&self) -> String {
         let mut out = String::new();
-        for seg in &self.0 {
+        for seg in self.segments() {
             out.push('/');
             let raw: Cow<'_, str> = match seg {
                 PathSegment::Field(n) => Cow::Borrowed(n),
@@ -126,20 +161,56 @@ impl Path {
         out
     }
 
-    fn prepend(&mut self, seg: PathSegment) {
-        self.0.insert(0, seg);
+    pub(crate) fn prepend(&mut self, seg: PathSegment) {
+        self.0 = match std::mem::take(&mut self.0) {
+            Segments::Root => Segments::One(seg),
+            Segments::One(inner) => Segments::Many(vec![seg, inner]),
+            Segments::Many(mut segs) => {
+                segs.insert(0, seg);
+                Segments::Many(segs)
+            }
+        };
+    }
+
+    /// Appends `segs` after the current segments.
+    pub(crate) fn extend_from(&mut self, segs: &[PathSegment]) {
+        match segs {
+            [] => {}
+            [one] if matches!(self.0, Segments::Root) => self.0 = Segments::One(one.clone()),
+            _ => {
+                let mut all = match std::mem::take(&mut self.0) {
+                    Segments::Root => Vec::with_capacity(segs.len()),
+                    Segments::One(seg) => vec![seg],
+                    Segments::Many(v) => v,
+                };
+                all.extend_from_slice(segs);
+                self.0 = Segments::Many(all);
+            }
+        }
+    }
+
+    fn segments_mut(&mut self) -> &mut [PathSegment] {
+        match &mut self.0 {
+            Segments::Root => &mut [],
+            Segments::One(seg) => std::slice::from_mut(seg),
+            Segments::Many(segs) => segs,
+        }
     }
 }
 
 impl From<Vec<PathSegment>> for Path {
-    fn from(v: Vec<PathSegment>) -> Self {
-        Self(v)
+    fn from(mut v: Vec<PathSegment>) -> Self {
+        Self(match v.len() {
+            0 => Segments::Root,
+            1 => Segments::One(v.remove(0)),
+            _ => Segments::Many(v),
+        })
     }
 }
 
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, seg) in self.0.iter().enumerate() {
+        for (i, seg) in self.segments().iter().enumerate() {
             if i > 0 && matches!(seg, PathSegment::Field(_)) {
                 f.write_char('.')?;
             }
@@ -170,13 +241,278 @@ impl Serialize for Path {
 /// assert_eq!(v.message(), "must be between 18 and 130");
 /// assert_eq!(v.clone().with_message("trop jeune").message(), "trop jeune");
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Violation {
     path: Path,
     code: Cow<'static, str>,
-    params: BTreeMap<Cow<'static, str>, Value>,
+    params: Params,
+    /// The replacement message and the revealed value: rare, so boxed to
+    /// keep violations small (they are moved into and between lists).
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Extra {
     message: Option<Cow<'static, str>>,
     value: Option<Value>,
+}
+
+impl PartialEq for Violation {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+            && self.code == other.code
+            && self.custom_message() == other.custom_message()
+            && self.value() == other.value()
+            && self.params() == other.params()
+    }
+}
+
+// Shows `message` and `value` (kept in `extra`) as the derived impl did.
+#[allow(clippy::missing_fields_in_debug)]
+impl fmt::Debug for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Violation")
+            .field("path", &self.path)
+            .field("code", &self.code)
+            .field("params", self.params())
+            .field("message", &self.custom_message())
+            .field("value", &self.value())
+            .finish()
+    }
+}
+
+/// A param as a rule stored it: numbers and static strings stay as they
+/// are until the params are read or serialised (no `serde_json::Value`,
+/// no allocation per violation on the hot path).
+#[derive(Debug, Clone)]
+enum ParamValue {
+    Str(&'static str),
+    Text(String),
+    U64(u64),
+    I64(i64),
+    Bool(bool),
+    Json(Box<Value>),
+}
+
+impl ParamValue {
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Str(s) => Value::String((*s).to_owned()),
+            Self::Text(s) => Value::String(s.clone()),
+            Self::U64(n) => Value::from(*n),
+            Self::I64(n) => Value::from(*n),
+            Self::Bool(b) => Value::Bool(*b),
+            Self::Json(v) => (**v).clone(),
+        }
+    }
+}
+
+type RawParam = (Cow<'static, str>, ParamValue);
+
+/// The params of a violation: stored raw (the first three with static
+/// names inline, the rest in a list; a later param replaces an earlier one
+/// of the same name), rendered once as the JSON map [`Violation::params`]
+/// returns.
+#[derive(Debug, Clone, Default)]
+struct Params {
+    inline: [Option<(&'static str, ParamValue)>; 3],
+    more: Vec<RawParam>,
+    // Boxed: rendered only for output, so the inline size matters more
+    // than the extra allocation.
+    #[allow(clippy::box_collection)]
+    json: OnceLock<Box<BTreeMap<Cow<'static, str>, Value>>>,
+}
+
+impl Params {
+    fn insert(&mut self, name: Cow<'static, str>, value: ParamValue) {
+        let slot = self
+            .inline
+            .iter_mut()
+            .flatten()
+            .map(|(n, v)| (&**n, v))
+            .chain(self.more.iter_mut().map(|(n, v)| (&**n, v)))
+            .find(|(n, _)| *n == name);
+        if let Some((_, slot)) = slot {
+            *slot = value;
+            self.json.take();
+        } else {
+            self.push_new(name, value);
+        }
+    }
+
+    /// Adds a param the caller knows is not there yet.
+    fn push_new(&mut self, name: Cow<'static, str>, value: ParamValue) {
+        self.json.take();
+        if let Cow::Borrowed(name) = name
+            && let Some(free) = self.inline.iter_mut().find(|p| p.is_none())
+        {
+            *free = Some((name, value));
+        } else {
+            self.more.push((name, value));
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.inline[0].is_none() && self.more.is_empty()
+    }
+
+    fn map(&self) -> &BTreeMap<Cow<'static, str>, Value> {
+        self.json.get_or_init(|| {
+            let inline = self
+                .inline
+                .iter()
+                .flatten()
+                .map(|(n, v)| (Cow::Borrowed(*n), v.to_json()));
+            let more = self.more.iter().map(|(n, v)| (n.clone(), v.to_json()));
+            Box::new(inline.chain(more).collect())
+        })
+    }
+}
+
+/// Captures integers, booleans and strings without going through
+/// `serde_json::Value`; anything else is left to `serde_json::to_value`.
+struct Capture;
+
+#[derive(Debug)]
+struct NotCaptured;
+
+impl fmt::Display for NotCaptured {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a plain param")
+    }
+}
+
+impl std::error::Error for NotCaptured {}
+
+impl serde::ser::Error for NotCaptured {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Self
+    }
+}
+
+macro_rules! capture_ints {
+    ($($method:ident: $t:ty => $variant:ident as $to:ty;)+) => {$(
+        fn $method(self, v: $t) -> Result<ParamValue, NotCaptured> {
+            Ok(ParamValue::$variant(<$to>::from(v)))
+        }
+    )+};
+}
+
+impl Serializer for Capture {
+    type Ok = ParamValue;
+    type Error = NotCaptured;
+    type SerializeSeq = serde::ser::Impossible<ParamValue, NotCaptured>;
+    type SerializeTuple = serde::ser::Impossible<ParamValue, NotCaptured>;
+    type SerializeTupleStruct = serde::ser::Impossible<ParamValue, NotCaptured>;
+    type SerializeTupleVariant = serde::ser::Impossible<ParamValue, NotCaptured>;
+    type SerializeMap = serde::ser::Impossible<ParamValue, NotCaptured>;
+    type SerializeStruct = serde::ser::Impossible<ParamValue, NotCaptured>;
+    type SerializeStructVariant = serde::ser::Impossible<ParamValue, NotCaptured>;
+
+    capture_ints! {
+        serialize_u8: u8 => U64 as u64;
+        serialize_u16: u16 => U64 as u64;
+        serialize_u32: u32 => U64 as u64;
+        serialize_u64: u64 => U64 as u64;
+        serialize_i8: i8 => I64 as i64;
+        serialize_i16: i16 => I64 as i64;
+        serialize_i32: i32 => I64 as i64;
+        serialize_i64: i64 => I64 as i64;
+        serialize_bool: bool => Bool as bool;
+    }
+
+    fn serialize_str(self, v: &str) -> Result<ParamValue, NotCaptured> {
+        Ok(ParamValue::Text(v.to_owned()))
+    }
+    fn serialize_f32(self, _: f32) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_f64(self, _: f64) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_char(self, _: char) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_none(self) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_unit(self) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+    ) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<ParamValue, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, NotCaptured> {
+        Err(NotCaptured)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, NotCaptured> {
+        Err(NotCaptured)
+    }
 }
 
 impl Violation {
@@ -190,9 +526,8 @@ impl Violation {
         Self {
             path: Path::default(),
             code: code.into(),
-            params: BTreeMap::new(),
-            message: None,
-            value: None,
+            params: Params::default(),
+            extra: None,
         }
     }
 
@@ -206,9 +541,62 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn with_param(mut self, name: impl Into<Cow<'static, str>>, value: impl Serialize) -> Self {
-        if let Ok(v) = serde_json::to_value(value) {
-            self.params.insert(name.into(), v);
-        }
+        let raw = match value.serialize(Capture) {
+            Ok(raw) => raw,
+            Err(NotCaptured) => match serde_json::to_value(value) {
+                Ok(v) => ParamValue::Json(Box::new(v)),
+                Err(_) => return self,
+            },
+        };
+        self.params.insert(name.into(), raw);
+        self
+    }
+
+    /// A one-violation [`Error`] with this code and a static string param
+    /// (a rule's `reason`), built in place.
+    pub(crate) fn error_with_reason(
+        code: &'static str,
+        name: &'static str,
+        value: &'static str,
+    ) -> Error {
+        let mut v = Self::new(code);
+        v.params
+            .push_new(Cow::Borrowed(name), ParamValue::Str(value));
+        Error::from(v)
+    }
+
+    /// Adds a param in place; for rules, which never add a name twice.
+    pub(crate) fn push_param(&mut self, name: &'static str, value: &(impl Serialize + ?Sized)) {
+        let raw = match value.serialize(Capture) {
+            Ok(raw) => raw,
+            Err(NotCaptured) => match serde_json::to_value(value) {
+                Ok(v) => ParamValue::Json(Box::new(v)),
+                Err(_) => return,
+            },
+        };
+        self.params.push_new(Cow::Borrowed(name), raw);
+    }
+
+    /// [`Violation::push_param`] for a static string.
+    pub(crate) fn push_static_param(&mut self, name: &'static str, value: &'static str) {
+        self.params
+            .push_new(Cow::Borrowed(name), ParamValue::Str(value));
+    }
+
+    /// [`Violation::with_param`] for a JSON value already built.
+    #[must_use]
+    pub(crate) fn with_json_param(mut self, name: Cow<'static, str>, value: &Value) -> Self {
+        let raw = match value {
+            Value::Bool(b) => ParamValue::Bool(*b),
+            Value::String(s) => ParamValue::Text(s.clone()),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => ParamValue::U64(u),
+                (None, Some(i)) => ParamValue::I64(i),
+                (None, None) => ParamValue::Json(Box::new(value.clone())),
+            },
+            other => ParamValue::Json(Box::new(other.clone())),
+        };
+        self.params.insert(name, raw);
         self
     }
 
@@ -222,7 +610,7 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
-        self.message = Some(message.into());
+        self.extra_mut().message = Some(message.into());
         self
     }
 
@@ -236,7 +624,7 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn with_value(mut self, value: impl Serialize) -> Self {
-        self.value = serde_json::to_value(value).ok();
+        self.extra_mut().value = serde_json::to_value(value).ok();
         self
     }
 
@@ -284,7 +672,7 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn params(&self) -> &BTreeMap<Cow<'static, str>, Value> {
-        &self.params
+        self.params.map()
     }
 
     /// One param.
@@ -295,7 +683,7 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn param(&self, name: &str) -> Option<&Value> {
-        self.params.get(name)
+        self.params.map().get(name)
     }
 
     /// The rejected value, only if a rule opted in.
@@ -306,7 +694,7 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn value(&self) -> Option<&Value> {
-        self.value.as_ref()
+        self.extra.as_ref().and_then(|e| e.value.as_ref())
     }
 
     /// The replacement message if one was set, else an English default built
@@ -318,9 +706,9 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn message(&self) -> Cow<'_, str> {
-        match &self.message {
+        match self.custom_message() {
             Some(m) => Cow::Borrowed(m),
-            None => Cow::Owned(default_message(&self.code, &self.params)),
+            None => Cow::Owned(default_message(&self.code, self.params())),
         }
     }
 
@@ -332,15 +720,23 @@ impl Violation {
     /// ```
     #[must_use]
     pub fn has_custom_message(&self) -> bool {
-        self.message.is_some()
+        self.custom_message().is_some()
+    }
+
+    fn custom_message(&self) -> Option<&Cow<'static, str>> {
+        self.extra.as_ref().and_then(|e| e.message.as_ref())
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     pub(crate) fn set_code(&mut self, code: Cow<'static, str>) {
         self.code = code;
     }
 
-    pub(crate) fn path_mut(&mut self) -> &mut Vec<PathSegment> {
-        &mut self.path.0
+    pub(crate) fn path_mut(&mut self) -> &mut Path {
+        &mut self.path
     }
 }
 
@@ -405,9 +801,9 @@ impl Serialize for Violation {
         m.serialize_entry("code", &self.code)?;
         m.serialize_entry("message", &self.message())?;
         if !self.params.is_empty() {
-            m.serialize_entry("params", &self.params)?;
+            m.serialize_entry("params", self.params())?;
         }
-        if let Some(v) = &self.value {
+        if let Some(v) = self.value() {
             m.serialize_entry("value", v)?;
         }
         m.end()
@@ -559,7 +955,7 @@ impl Error {
     pub fn localize(&mut self, mut catalogue: impl FnMut(&Violation) -> Option<String>) {
         for v in &mut self.violations {
             if let Some(m) = catalogue(v) {
-                v.message = Some(Cow::Owned(m));
+                v.extra_mut().message = Some(Cow::Owned(m));
             }
         }
     }
@@ -575,7 +971,7 @@ impl Error {
     /// ```
     pub fn rename_fields(&mut self, mut rename: impl FnMut(&str) -> Option<String>) {
         for v in &mut self.violations {
-            for seg in &mut v.path.0 {
+            for seg in v.path.segments_mut() {
                 if let PathSegment::Field(name) = seg
                     && let Some(new) = rename(name)
                 {
@@ -695,5 +1091,106 @@ impl ProblemDetails<'_> {
     pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
         self.instance = Some(instance.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::{BuildHasher, RandomState};
+
+    use serde::Serialize;
+    use serde_json::{Value, json};
+
+    use super::{Path, PathSegment, Violation};
+
+    fn same_as_serde_json<T: Serialize>(x: T) {
+        let expected = serde_json::to_value(&x).ok();
+        let v = Violation::new("x").with_param("p", &x);
+        assert_eq!(v.param("p"), expected.as_ref(), "{expected:?}");
+        assert_eq!(v.params().len(), usize::from(expected.is_some()));
+    }
+
+    #[test]
+    fn lazy_params_render_like_serde_json() {
+        same_as_serde_json(0_u8);
+        same_as_serde_json(u64::MAX);
+        same_as_serde_json(-5_i32);
+        same_as_serde_json(i64::MIN);
+        same_as_serde_json(7_i64);
+        same_as_serde_json(true);
+        same_as_serde_json("text");
+        same_as_serde_json(String::from("owned"));
+        same_as_serde_json(1.5_f64);
+        same_as_serde_json(f64::NAN);
+        same_as_serde_json(2.5_f32);
+        same_as_serde_json('c');
+        same_as_serde_json(u128::MAX);
+        same_as_serde_json(Some(3));
+        same_as_serde_json(None::<u8>);
+        same_as_serde_json(vec!["a", "b"]);
+        same_as_serde_json(());
+        let mut bad_keys = std::collections::HashMap::new();
+        bad_keys.insert((1, 2), 3);
+        same_as_serde_json(bad_keys);
+    }
+
+    #[test]
+    fn later_param_replaces_earlier_and_map_is_sorted() {
+        let v = Violation::new("range")
+            .with_param("max", 9)
+            .with_param("min", 1)
+            .with_param(String::from("zeta"), "z")
+            .with_param("extra", true)
+            .with_param("min", 2);
+        assert_eq!(v.param("min"), Some(&json!(2)));
+        let keys: Vec<&str> = v.params().keys().map(AsRef::as_ref).collect();
+        assert_eq!(keys, ["extra", "max", "min", "zeta"]);
+        // Reading then adding renders again.
+        assert_eq!(v.params().len(), 4);
+        let v = v.with_param("zeta", 1);
+        assert_eq!(v.param("zeta"), Some(&json!(1)));
+        assert_eq!(
+            serde_json::to_value(&v).unwrap()["params"],
+            json!({"extra": true, "max": 9, "min": 2, "zeta": 1})
+        );
+    }
+
+    #[test]
+    fn equality_and_debug_ignore_how_params_are_stored() {
+        let a = Violation::new("x").with_param("n", 3).with_param("s", "v");
+        let b = Violation::new("x")
+            .with_json_param("s".into(), &json!("v"))
+            .with_json_param("n".into(), &Value::from(3));
+        assert_eq!(a, b);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert!(format!("{a:?}").contains(r#"params: {"n": Number(3), "s": String("v")}"#));
+        assert_ne!(a.clone().with_message("m"), a);
+        assert_ne!(a.clone().with_value(1), a);
+        assert_eq!(a.clone().with_message("m").message(), "m");
+    }
+
+    #[test]
+    fn inline_paths_behave_like_lists() {
+        let f = PathSegment::field("a");
+        let one = Violation::new("x").at(f.clone());
+        let listed = Path::from(vec![f.clone()]);
+        assert_eq!(one.path(), &listed);
+        assert_eq!(format!("{listed:?}"), r#"Path([Field("a")])"#);
+        let s = RandomState::new();
+        assert_eq!(
+            s.hash_one(one.path()),
+            s.hash_one(vec![f.clone()].as_slice())
+        );
+        let two = one.at(PathSegment::Index(3)).at(PathSegment::field("b"));
+        assert_eq!(two.path().to_string(), "b[3].a");
+        assert_eq!(
+            two.path(),
+            &Path::from(vec![PathSegment::field("b"), PathSegment::Index(3), f])
+        );
+        assert_eq!(Path::from(Vec::new()), Path::default());
+        let mut p = Path::default();
+        p.extend_from(&[PathSegment::field("c")]);
+        p.extend_from(&[PathSegment::Index(0), PathSegment::field("d")]);
+        assert_eq!(p.to_string(), "c[0].d");
     }
 }

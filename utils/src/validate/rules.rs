@@ -252,11 +252,29 @@ impl Validation {
         rule: impl Rule<T>,
     ) -> Self {
         if let Err(e) = rule.check(value) {
-            let seg = PathSegment::Field(name.into());
-            self.violations
-                .extend(e.into_violations().into_iter().map(|v| v.at(seg.clone())));
+            self.report(PathSegment::Field(name.into()), e);
         }
         self
+    }
+
+    /// Files the violations of one field under `seg` (the cold path of
+    /// [`Validation::field`], kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn report(&mut self, seg: PathSegment, e: Error) {
+        let mut found = e.into_violations();
+        if let Some((last, rest)) = found.split_last_mut() {
+            for v in rest {
+                v.path_mut().prepend(seg.clone());
+            }
+            last.path_mut().prepend(seg);
+        }
+        if self.violations.is_empty() {
+            // Adopt the rule's list: no copy, no new allocation.
+            self.violations = found;
+        } else {
+            self.violations.append(&mut found);
+        }
     }
 
     /// Adds violations found elsewhere (a cross-field check), under `name`
@@ -552,17 +570,19 @@ impl<S: AsRef<str> + ?Sized> Rule<S> for Length {
         if n >= self.min && self.max.is_none_or(|m| n <= m) {
             return Ok(());
         }
-        Err(limits(Violation::new("length"), self.min, self.max)
-            .with_param("unit", self.mode.unit())
-            .into())
+        let mut v = Violation::new("length");
+        limits(&mut v, self.min, self.max);
+        v.push_static_param("unit", self.mode.unit());
+        Err(v.into())
     }
 }
 
-fn limits(v: Violation, min: usize, max: Option<usize>) -> Violation {
-    let v = if min > 0 { v.with_param("min", min) } else { v };
-    match max {
-        Some(m) => v.with_param("max", m),
-        None => v,
+fn limits(v: &mut Violation, min: usize, max: Option<usize>) {
+    if min > 0 {
+        v.push_param("min", &min);
+    }
+    if let Some(m) = max {
+        v.push_param("max", &m);
     }
 }
 
@@ -661,7 +681,9 @@ impl<C: Collection + ?Sized> Rule<C> for Count {
         if n >= self.min && self.max.is_none_or(|m| n <= m) {
             Ok(())
         } else {
-            Err(limits(Violation::new("count"), self.min, self.max).into())
+            let mut v = Violation::new("count");
+            limits(&mut v, self.min, self.max);
+            Err(v.into())
         }
     }
 }
@@ -715,16 +737,22 @@ impl<T: PartialOrd + Serialize> Rule<T> for InRange<T> {
             return Ok(());
         }
         let mut v = Violation::new("range");
-        v = match &self.start {
-            Bound::Included(m) => v.with_param("min", m),
-            Bound::Excluded(m) => v.with_param("min", m).with_param("exclusive_min", true),
-            Bound::Unbounded => v,
-        };
-        v = match &self.end {
-            Bound::Included(m) => v.with_param("max", m),
-            Bound::Excluded(m) => v.with_param("max", m).with_param("exclusive_max", true),
-            Bound::Unbounded => v,
-        };
+        match &self.start {
+            Bound::Included(m) => v.push_param("min", m),
+            Bound::Excluded(m) => {
+                v.push_param("min", m);
+                v.push_param("exclusive_min", &true);
+            }
+            Bound::Unbounded => {}
+        }
+        match &self.end {
+            Bound::Included(m) => v.push_param("max", m),
+            Bound::Excluded(m) => {
+                v.push_param("max", m);
+                v.push_param("exclusive_max", &true);
+            }
+            Bound::Unbounded => {}
+        }
         Err(v.into())
     }
 }

@@ -101,11 +101,18 @@ impl UrlError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlRule {
-    schemes: Option<Vec<Cow<'static, str>>>,
+    schemes: Option<Cow<'static, [Cow<'static, str>]>>,
     require_host: bool,
     host_policy: HostPolicy,
     credentials: bool,
 }
+
+/// The default allow-list, static so that [`url()`] allocates nothing.
+const HTTP_SCHEMES: &[Cow<'static, str>] = &[Cow::Borrowed("http"), Cow::Borrowed("https")];
+
+/// The WHATWG special schemes: the only ones whose URLs the parser can
+/// reject after a valid `scheme:` prefix without `//`.
+const SPECIAL_SCHEMES: [&str; 6] = ["http", "https", "ws", "wss", "ftp", "file"];
 
 /// The default URL rule: `http` or `https`, a non-empty host, any host
 /// policy, credentials allowed.
@@ -118,7 +125,7 @@ pub struct UrlRule {
 #[must_use]
 pub fn url() -> UrlRule {
     UrlRule {
-        schemes: Some(vec![Cow::Borrowed("http"), Cow::Borrowed("https")]),
+        schemes: Some(Cow::Borrowed(HTTP_SCHEMES)),
         require_host: true,
         host_policy: HostPolicy::Any,
         credentials: true,
@@ -166,7 +173,7 @@ impl UrlRule {
         I: IntoIterator<Item = S>,
         S: Into<Cow<'static, str>>,
     {
-        self.schemes = Some(schemes.into_iter().map(Into::into).collect());
+        self.schemes = Some(Cow::Owned(schemes.into_iter().map(Into::into).collect()));
         self
     }
 
@@ -227,7 +234,42 @@ impl UrlRule {
     /// assert_eq!(url().parse("https://a.com/\tx"), Err(UrlError::WhitespaceOrControl));
     /// ```
     pub fn parse(&self, s: &str) -> Result<(), UrlError> {
-        self.parse_url(s).map(|_| ())
+        if has_whitespace_or_control(s) {
+            return Err(UrlError::WhitespaceOrControl);
+        }
+        match opaque_scheme(s) {
+            Opaque::NoScheme => Err(UrlError::Syntax),
+            Opaque::Scheme(scheme) => self.check_opaque(scheme),
+            Opaque::NeedsParser => self.parse_full(s),
+        }
+    }
+
+    /// The parser's verdict and the checks on its result, which is dropped
+    /// where it lies (kept out of line: the caller's frame stays small).
+    #[inline(never)]
+    fn parse_full(&self, s: &str) -> Result<(), UrlError> {
+        match url::Url::parse(s) {
+            Ok(u) => self.check_url(&u),
+            Err(_) => Err(UrlError::Syntax),
+        }
+    }
+
+    /// The verdict for a URL the parser is known to accept with no host,
+    /// no credentials and this scheme (see [`opaque_scheme`]).
+    fn check_opaque(&self, scheme: &str) -> Result<(), UrlError> {
+        if !self.scheme_allowed(scheme) {
+            return Err(UrlError::SchemeNotAllowed);
+        }
+        if self.require_host {
+            return Err(UrlError::MissingHost);
+        }
+        Ok(())
+    }
+
+    fn scheme_allowed(&self, scheme: &str) -> bool {
+        self.schemes
+            .as_deref()
+            .is_none_or(|allowed| allowed.iter().any(|a| a.eq_ignore_ascii_case(scheme)))
     }
 
     /// Checks `s` and returns the parsed URL.
@@ -244,9 +286,14 @@ impl UrlRule {
             return Err(UrlError::WhitespaceOrControl);
         }
         let u = url::Url::parse(s).map_err(|_| UrlError::Syntax)?;
-        if let Some(allowed) = &self.schemes
-            && !allowed.iter().any(|a| a.eq_ignore_ascii_case(u.scheme()))
-        {
+        self.check_url(&u)?;
+        Ok(u)
+    }
+
+    /// The scheme, credential and host checks on a parsed URL (by
+    /// reference: [`UrlRule::parse`] drops it where it lies).
+    fn check_url(&self, u: &url::Url) -> Result<(), UrlError> {
+        if !self.scheme_allowed(u.scheme()) {
             return Err(UrlError::SchemeNotAllowed);
         }
         if !self.credentials && (!u.username().is_empty() || u.password().is_some()) {
@@ -272,7 +319,7 @@ impl UrlRule {
             Some(url::Host::Ipv4(a)) => self.check_ip(IpAddr::V4(a))?,
             Some(url::Host::Ipv6(a)) => self.check_ip(IpAddr::V6(a))?,
         }
-        Ok(u)
+        Ok(())
     }
 
     fn check_ip(&self, ip: IpAddr) -> Result<(), UrlError> {
@@ -292,12 +339,76 @@ impl UrlRule {
 
 /// `char::is_whitespace` or `char::is_control` anywhere; for ASCII input
 /// both are exactly the bytes up to space, and DEL.
+///
+/// One pass: 16-byte blocks are tested without branching (the compiler
+/// vectorises the fold) until one holds a byte that is a space, a control
+/// or not ASCII; from there a precise scan decides, by chars past the first
+/// non-ASCII byte.
 fn has_whitespace_or_control(s: &str) -> bool {
-    if s.is_ascii() {
-        s.bytes().any(|b| b <= b' ' || b == 0x7f)
-    } else {
-        s.chars().any(|c| c.is_whitespace() || c.is_control())
+    let bytes = s.as_bytes();
+    let suspect = |b: u8| b <= b' ' || b >= 0x7f;
+    let mut start = 0;
+    for block in bytes.chunks_exact(16) {
+        if block.iter().fold(false, |acc, &b| acc | suspect(b)) {
+            break;
+        }
+        start += 16;
     }
+    match bytes[start..].iter().position(|&b| suspect(b)) {
+        None => false,
+        Some(i) => {
+            // Every byte before `start + i` is printable ASCII, so it is a
+            // char boundary.
+            let i = start + i;
+            bytes[i] < 0x80 || s[i..].chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+    }
+}
+
+/// What the raw input says about its parse, before parsing.
+enum Opaque<'a> {
+    /// No `scheme:` prefix: without a base URL the parser rejects it.
+    NoScheme,
+    /// A non-special scheme not followed by `//`: the parser accepts it
+    /// (an opaque or path-only URL: no host, no credentials).
+    Scheme(&'a str),
+    /// Anything else: only the parser can tell.
+    NeedsParser,
+}
+
+/// Classifies `s` (free of white space and controls, so the parser trims
+/// and removes nothing) the way the WHATWG scheme state would.
+///
+/// A URL with a non-special scheme and no `//` after the colon goes to the
+/// opaque-path or path state, which report validation errors but never
+/// fail; so such input parses, with no host. This skips the parser (and its
+/// allocation) for `javascript:`, `mailto:`, `urn:` and the like.
+fn opaque_scheme(s: &str) -> Opaque<'_> {
+    let bytes = s.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
+        return Opaque::NoScheme;
+    }
+    let Some(end) = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+    else {
+        return Opaque::NoScheme;
+    };
+    if bytes[end] != b':' {
+        return Opaque::NoScheme;
+    }
+    let scheme = &s[..end];
+    // The parser's offsets are u32: leave huge input to it (percent
+    // encoding can triple the length).
+    if s.len() > (u32::MAX / 4) as usize
+        || s[end + 1..].starts_with("//")
+        || SPECIAL_SCHEMES
+            .iter()
+            .any(|sp| sp.eq_ignore_ascii_case(scheme))
+    {
+        return Opaque::NeedsParser;
+    }
+    Opaque::Scheme(scheme)
 }
 
 /// Whether `ip` is a globally routable unicast address (not loopback,
@@ -345,17 +456,59 @@ pub fn is_public_ip(ip: IpAddr) -> bool {
 
 impl<S: AsRef<str> + ?Sized> Rule<S> for UrlRule {
     fn check(&self, value: &S) -> Result<(), Error> {
-        self.parse(value.as_ref()).map_err(|e| {
-            Violation::new("url")
-                .with_param("reason", e.reason())
-                .into()
-        })
+        self.parse(value.as_ref())
+            .map_err(|e| Violation::error_with_reason("url", "reason", e.reason()))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::has_whitespace_or_control;
+    use super::{HostPolicy, UrlRule, has_whitespace_or_control, url};
+
+    /// The shortcut in `parse` (no parser for opaque non-special URLs,
+    /// `Syntax` without a scheme) gives the parser's verdict.
+    #[test]
+    fn parse_shortcut_agrees_with_the_parser() {
+        let rules = [
+            url(),
+            UrlRule::any(),
+            url().schemes(["mailto", "urn", "javascript", "foo", "http"]),
+            UrlRule::any().require_host(true).deny_credentials(),
+            url()
+                .schemes(["foo", "a"])
+                .require_host(false)
+                .host_policy(HostPolicy::Public),
+        ];
+        let prefixes = [
+            "", "a", "A", "foo", "Foo", "http", "HTTPS", "file", "ws", "wss", "ftp", "mailto",
+            "1a", "a+b-c.d", "a_b",
+        ];
+        let alphabet = [
+            'a', ':', '/', '\\', '[', ']', '.', '@', '%', '?', '#', '1', '-', '\u{e9}',
+        ];
+        let mut suffixes = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = suffixes
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            suffixes.extend(longer);
+        }
+        suffixes.sort();
+        suffixes.dedup();
+        let mut checked = 0;
+        for p in prefixes {
+            for s in &suffixes {
+                let input = format!("{p}{s}");
+                for r in &rules {
+                    let full = r.parse_url(&input).map(|_| ());
+                    assert_eq!(r.parse(&input), full, "{input:?} {r:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100_000);
+    }
 
     #[test]
     fn ascii_fast_path_matches_char_classes() {
@@ -367,6 +520,18 @@ mod tests {
                 c.is_whitespace() || c.is_control(),
                 "{b:#x}"
             );
+        }
+        // Every position around the 16-byte blocks, after ASCII or not.
+        for lead in ["", "é", "aé"] {
+            for at in 0..40 {
+                for c in [
+                    ' ', '\t', '\u{7f}', '\u{85}', '\u{a0}', '\u{2028}', 'é', 'x', '€',
+                ] {
+                    let s = format!("{lead}{}{c}{}", "a".repeat(at), "b".repeat(40 - at));
+                    let expected = s.chars().any(|c| c.is_whitespace() || c.is_control());
+                    assert_eq!(has_whitespace_or_control(&s), expected, "{s:?}");
+                }
+            }
         }
         assert!(has_whitespace_or_control("é\u{a0}"));
         assert!(has_whitespace_or_control("é\u{85}"));
