@@ -1,7 +1,9 @@
-//! `pillars_kit::dsa::lru` beside `lru`, `schnellru`, `quick_cache`, `moka` and
-//! `mini-moka` on a Zipf (s = 0.99) trace over 1M keys.
+//! `pillars_kit::dsa::lru` (LRU, SIEVE, S3-FIFO) beside `lru`, `schnellru`,
+//! `quick_cache`, `moka` and `mini-moka` on a Zipf (s = 0.99) trace over 1M
+//! keys.
 //!
-//! * `lru_get_or_insert/{cap}`: single thread, get-or-insert per key.
+//! * `lru_get_or_insert/{cap}`: single thread, get-or-insert per key
+//!   (`quick_cache` through its `unsync::Cache`).
 //! * `lru_get_put/{cap}`: single thread, 90 % get / 10 % put.
 //! * `lru_concurrent_2t/{cap}`: two threads, get then insert on a miss.
 //!
@@ -87,8 +89,22 @@ fn single_thread(c: &mut Criterion) {
             LruCache::new(ncap).with_policy(Policy::Sieve),
             |c, k| *c.get_or_insert_with(k, || k).expect("unit weight")
         );
+        run!(
+            "pillars_s3fifo",
+            LruCache::new(ncap).with_policy(Policy::S3Fifo),
+            |c, k| *c.get_or_insert_with(k, || k).expect("unit weight")
+        );
         run!("lru", lru::LruCache::new(ncap), |c, k| *c
             .get_or_insert(k, || k));
+        run!(
+            "quick_cache",
+            quick_cache::unsync::Cache::<u64, u64>::new(cap),
+            |c, k| c
+                .get_or_insert_with(&k, || Ok::<_, ()>(k))
+                .ok()
+                .flatten()
+                .map_or(k, |v| *v)
+        );
         #[allow(clippy::cast_possible_truncation)]
         let by_len = schnellru::ByLength::new(cap as u32);
         run!(
@@ -130,7 +146,9 @@ fn single_thread(c: &mut Criterion) {
         }
         mix!("pillars_lru", LruCache::new(ncap), |c, k| get: c.get(&k).copied(), put: c.put(k, k));
         mix!("pillars_sieve", LruCache::new(ncap).with_policy(Policy::Sieve), |c, k| get: c.get(&k).copied(), put: c.put(k, k));
+        mix!("pillars_s3fifo", LruCache::new(ncap).with_policy(Policy::S3Fifo), |c, k| get: c.get(&k).copied(), put: c.put(k, k));
         mix!("lru", lru::LruCache::new(ncap), |c, k| get: c.get(&k).copied(), put: c.put(k, k));
+        mix!("quick_cache", quick_cache::unsync::Cache::<u64, u64>::new(cap), |c, k| get: c.get(&k).copied(), put: c.insert(k, k));
         run_schnell_mix(&mut g, &tr, cap);
         g.finish();
     }
@@ -246,6 +264,15 @@ fn concurrent(c: &mut Criterion) {
                 Box::new(
                     ConcurrentLru::<u64, u64>::builder(cap as u64)
                         .policy(Policy::Sieve)
+                        .build()
+                        .expect("cap > 0"),
+                ),
+            ),
+            (
+                "pillars_s3fifo",
+                Box::new(
+                    ConcurrentLru::<u64, u64>::builder(cap as u64)
+                        .policy(Policy::S3Fifo)
                         .build()
                         .expect("cap > 0"),
                 ),

@@ -87,7 +87,7 @@ fn ratio(trace: &[u64], mut access: impl FnMut(u64) -> bool) -> f64 {
 fn hit_ratios(name: &str, trace: &[u64], cap: usize) {
     let ncap = NonZeroUsize::new(cap).expect("cap > 0");
     let mut row = vec![format!("{name} cap {cap}")];
-    for policy in [Policy::Lru, Policy::Sieve] {
+    for policy in [Policy::Lru, Policy::Sieve, Policy::S3Fifo] {
         let mut c = LruCache::new(ncap).with_policy(policy);
         row.push(format!(
             "{:.4}",
@@ -125,21 +125,23 @@ fn hit_ratios(name: &str, trace: &[u64], cap: usize) {
             }
         })
     ));
-    let c = ConcurrentLru::<u64, u64>::builder(cap as u64)
-        .policy(Policy::Sieve)
-        .build()
-        .expect("cap > 0");
-    row.push(format!(
-        "{:.4}",
-        ratio(trace, |k| {
-            if c.get(&k).is_some() {
-                true
-            } else {
-                let _ = c.insert(k, k);
-                false
-            }
-        })
-    ));
+    for policy in [Policy::Sieve, Policy::S3Fifo] {
+        let c = ConcurrentLru::<u64, u64>::builder(cap as u64)
+            .policy(policy)
+            .build()
+            .expect("cap > 0");
+        row.push(format!(
+            "{:.4}",
+            ratio(trace, |k| {
+                if c.get(&k).is_some() {
+                    true
+                } else {
+                    let _ = c.insert(k, k);
+                    false
+                }
+            })
+        ));
+    }
     println!("| {} |", row.join(" | "));
 }
 
@@ -159,9 +161,9 @@ fn per_entry(n: usize, fill: impl FnOnce() -> Box<dyn std::any::Any>) -> f64 {
 fn main() {
     println!("## Hit ratio (second half of each trace; a miss inserts)\n");
     println!(
-        "| trace | pillars LRU | pillars SIEVE | lru | quick_cache | pillars ConcurrentLru SIEVE (sharded) |"
+        "| trace | pillars LRU | pillars SIEVE | pillars S3-FIFO | lru | quick_cache | pillars ConcurrentLru SIEVE (sharded) | pillars ConcurrentLru S3-FIFO (sharded) |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let z = zipf_trace(2_000_000, 0x5eed);
     for cap in [10_000, 100_000] {
         hit_ratios("zipf 0.99", &z, cap);

@@ -330,10 +330,12 @@ fn lru() -> Result<(), Box<dyn std::error::Error>> {
 
     use pillars_kit::dsa::lru::{ConcurrentLru, LruCache, ManualClock, Policy, RemovalCause};
 
-    section("dsa::lru: caches that keep the hot set (LRU, SIEVE; sharded, TTL, single-flight)");
-    // Single-threaded: a one-off scan flushes LRU but not SIEVE.
+    section(
+        "dsa::lru: caches that keep the hot set (LRU, SIEVE, S3-FIFO; sharded, TTL, single-flight)",
+    );
+    // Single-threaded: a one-off scan flushes LRU but not SIEVE or S3-FIFO.
     let cap = NonZeroUsize::new(100).ok_or("capacity")?;
-    for policy in [Policy::Lru, Policy::Sieve] {
+    for policy in [Policy::Lru, Policy::Sieve, Policy::S3Fifo] {
         let mut c = LruCache::new(cap).with_policy(policy);
         for round in 0..3 {
             for hot in 0..50_u32 {

@@ -81,11 +81,22 @@ fn failing_loader_is_not_cached() {
 /// state, and the cache stays within its capacity.
 #[test]
 fn sieve_read_path_races_a_writer() {
-    loom::model(|| {
+    read_path_races_a_writer(pillars_dsa::lru::Policy::Sieve);
+}
+
+/// The same race under S3-FIFO (its hit counter is bumped by a
+/// compare-and-swap under the read lock).
+#[test]
+fn s3fifo_read_path_races_a_writer() {
+    read_path_races_a_writer(pillars_dsa::lru::Policy::S3Fifo);
+}
+
+fn read_path_races_a_writer(policy: pillars_dsa::lru::Policy) {
+    loom::model(move || {
         let c: Arc<ConcurrentLru<u8, u8>> = Arc::new(
             ConcurrentLru::builder(1)
                 .shards(1)
-                .policy(pillars_dsa::lru::Policy::Sieve)
+                .policy(policy)
                 .build()
                 .expect("capacity > 0"),
         );

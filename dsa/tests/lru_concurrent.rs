@@ -413,3 +413,61 @@ fn caches_are_send_and_sync() {
     assert_send_sync::<ConcurrentLru<String, Arc<str>>>();
     assert_send_sync::<pillars_dsa::lru::LruCache<String, Vec<u8>>>();
 }
+
+#[test]
+fn s3fifo_many_threads_weighted_and_counted() {
+    let c = Arc::new(
+        ConcurrentLru::<u64, Vec<u8>, _, _>::builder(4096)
+            .weighter(|_: &u64, v: &Vec<u8>| v.len() as u64)
+            .policy(Policy::S3Fifo)
+            .shards(4)
+            .build()
+            .expect("cap > 0"),
+    );
+    assert_eq!(c.policy(), Policy::S3Fifo);
+    std::thread::scope(|s| {
+        for t in 0..4_u64 {
+            let c = &c;
+            s.spawn(move || {
+                for i in 0..20_000_u64 {
+                    let k = (i * 7 + t) % 1000;
+                    let len = (k % 13) as usize + 1;
+                    match i % 4 {
+                        0 => c.insert(k, vec![0; len]).expect("fits a shard"),
+                        1 => assert!(c.get(&k).is_none_or(|v| v.len() == len)),
+                        2 => assert_eq!(
+                            c.get_or_insert_with(k, || vec![0; len]).map(|v| v.len()),
+                            Ok(len)
+                        ),
+                        _ => assert!(c.remove(&k).is_none_or(|v| v.len() == len)),
+                    }
+                }
+            });
+        }
+    });
+    assert!(c.weight() <= 4096);
+    // Too heavy for a shard (4096 / 4): rejected, not stored.
+    assert!(c.insert(5000, vec![0; 2000]).is_err());
+    assert!(!c.contains(&5000));
+}
+
+#[test]
+fn s3fifo_shared_hits_promote_entries() {
+    let c = ConcurrentLru::<u32, u32>::builder(10)
+        .shards(1)
+        .policy(Policy::S3Fifo)
+        .build()
+        .expect("cap > 0");
+    for k in 0..10 {
+        c.insert(k, k).expect("fits");
+    }
+    assert_eq!(c.get(&0), Some(0)); // read-lock hit bumps 0's counter
+    assert_eq!(c.get(&99), None);
+    for k in 100..200 {
+        c.insert(k, k).expect("fits"); // a scan
+    }
+    assert!(c.contains(&0) && c.contains(&199) && !c.contains(&150));
+    let s = c.stats();
+    assert_eq!((s.hits, s.misses), (1, 1));
+    assert_eq!(s.evictions, 100);
+}

@@ -1,6 +1,9 @@
 //! Model-based tests of `LruCache`: random operation sequences against simple
-//! `Vec`-based references of LRU and SIEVE, with count and weight capacities.
+//! `Vec`-based references of LRU and SIEVE, with count and weight capacities;
+//! S3-FIFO against a `HashMap` mirror kept by the removals the cache reports
+//! (its invariants: capacity, every displaced entry reported, get after put).
 
+use std::collections::{HashMap, HashSet};
 use std::num::{NonZeroU64, NonZeroUsize};
 
 use pillars_dsa::lru::{LruCache, Policy};
@@ -228,6 +231,180 @@ proptest! {
     fn weighted_sieve_matches_model(ops in proptest::collection::vec(op(), 0..200), cap in 1_u8..12) {
         run(&ops, true, cap, true);
     }
+}
+
+/// S3-FIFO: the cache must agree with a mirror that applies exactly the
+/// removals the cache reports.
+fn run_s3(ops: &[Op], cap: u8, weighted: bool) {
+    let w = move |v: u8| if weighted { u64::from(v % 4) } else { 1 };
+    let ncap = NonZeroU64::new(u64::from(cap)).expect("cap >= 1");
+    let mut c =
+        LruCache::with_weighter(ncap, move |_: &u8, v: &u8| w(*v)).with_policy(Policy::S3Fifo);
+    let mut cap_now = u64::from(cap);
+    let mut mirror: HashMap<u8, u8> = HashMap::new();
+    for op in ops {
+        match *op {
+            Op::Put(k, v) => {
+                let mut gone = Vec::new();
+                let r = c.put_with(k, v, |k, v, _| gone.push((k, v))).map(|x| *x);
+                for (gk, gv) in gone {
+                    assert_eq!(mirror.remove(&gk), Some(gv), "reported {gk} after {op:?}");
+                }
+                match r {
+                    Ok(stored) => {
+                        assert_eq!(stored, v);
+                        mirror.insert(k, v);
+                        assert_eq!(c.peek(&k), Some(&v), "get after put");
+                    }
+                    Err(back) => {
+                        assert_eq!(back, (k, v));
+                        assert!(w(v) > cap_now);
+                        assert!(!c.contains(&k));
+                    }
+                }
+            }
+            Op::Get(k) => assert_eq!(c.get(&k), mirror.get(&k)),
+            Op::GetMut(k) => {
+                let got = c.get_mut(&k).map(|v| {
+                    *v ^= 4; // weight-neutral
+                    *v
+                });
+                if let Some(v) = mirror.get_mut(&k) {
+                    *v ^= 4;
+                }
+                assert_eq!(got, mirror.get(&k).copied());
+            }
+            Op::Peek(k) => assert_eq!(c.peek(&k), mirror.get(&k)),
+            Op::GetOrInsert(k, v) => {
+                let had = mirror.get(&k).copied();
+                let before: HashSet<u8> = mirror.keys().copied().collect();
+                match c.get_or_insert_with(k, || v).copied() {
+                    Ok(got) => {
+                        assert_eq!(got, had.unwrap_or(v));
+                        assert_eq!(c.peek(&k), Some(&got), "get after insert");
+                    }
+                    Err(_) => assert!(had.is_none() && w(v) > cap_now),
+                }
+                // Evictions are not reported here: nothing new but `k` may
+                // appear, and survivors keep their values.
+                let now: HashMap<u8, u8> = c.iter().map(|(k, v)| (*k, *v)).collect();
+                for (nk, nv) in &now {
+                    assert!(before.contains(nk) || *nk == k);
+                    if *nk != k {
+                        assert_eq!(mirror.get(nk), Some(nv));
+                    }
+                }
+                mirror = now;
+            }
+            Op::Pop(k) => assert_eq!(c.pop(&k), mirror.remove(&k)),
+            Op::PopLru => {
+                if let Some((k, v)) = c.pop_lru() {
+                    assert_eq!(mirror.remove(&k), Some(v));
+                } else {
+                    assert!(mirror.is_empty());
+                }
+            }
+            Op::Contains(k) => assert_eq!(c.contains(&k), mirror.contains_key(&k)),
+            Op::Resize(n) => {
+                let mut gone = Vec::new();
+                c.resize_with(
+                    NonZeroUsize::new(usize::from(n)).expect("n >= 1"),
+                    |k, v, _| {
+                        gone.push((k, v));
+                    },
+                );
+                for (gk, gv) in gone {
+                    assert_eq!(mirror.remove(&gk), Some(gv));
+                }
+                cap_now = u64::from(n);
+            }
+            Op::Clear => {
+                c.clear();
+                mirror.clear();
+            }
+        }
+        assert_eq!(c.len(), mirror.len(), "after {op:?}");
+        assert_eq!(c.weight(), mirror.values().map(|v| w(*v)).sum::<u64>());
+        assert!(c.weight() <= cap_now);
+        let listed: HashMap<u8, u8> = c.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(listed, mirror);
+        assert_eq!(c.iter().rev().count(), mirror.len());
+        for (k, v) in &mirror {
+            assert_eq!(c.peek(k), Some(v));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn s3fifo_keeps_invariants(ops in proptest::collection::vec(op(), 0..300), cap in 1_u8..10) {
+        run_s3(&ops, cap, false);
+    }
+
+    #[test]
+    fn weighted_s3fifo_keeps_invariants(ops in proptest::collection::vec(op(), 0..300), cap in 1_u8..12) {
+        run_s3(&ops, cap, true);
+    }
+}
+
+/// A hot set hit once survives a long scan under S3-FIFO (and SIEVE), not
+/// under LRU.
+#[test]
+fn s3fifo_resists_a_scan() {
+    for (policy, survives) in [
+        (Policy::Lru, false),
+        (Policy::Sieve, true),
+        (Policy::S3Fifo, true),
+    ] {
+        let mut c = LruCache::new(NonZeroUsize::new(100).expect("100 > 0")).with_policy(policy);
+        for round in 0..3 {
+            for k in 0..50_u32 {
+                if c.get(&k).is_none() {
+                    c.put(k, round);
+                }
+            }
+        }
+        for k in 1000..5000_u32 {
+            c.put(k, 0);
+        }
+        let kept = (0..50_u32).filter(|k| c.contains(k)).count();
+        assert_eq!(kept == 50, survives, "{policy:?} kept {kept}");
+    }
+}
+
+/// Keys evicted from the small queue and asked for again come back into the
+/// main queue (the ghost queue), and a cache switched to S3-FIFO keeps
+/// working.
+#[test]
+fn s3fifo_ghosts_and_policy_switch() {
+    let mut c = LruCache::new(NonZeroUsize::new(50).expect("50 > 0"));
+    for k in 0..50_u32 {
+        c.put(k, k);
+    }
+    let mut c = c.with_policy(Policy::S3Fifo);
+    for k in 100..400_u32 {
+        c.put(k, k);
+        if k % 3 == 0 {
+            // Re-requested soon after eviction: a ghost hit.
+            let again = k - 5;
+            if c.get(&again).is_none() {
+                c.put(again, again);
+            }
+        }
+        assert!(c.len() <= 50);
+    }
+    for k in 380..400_u32 {
+        if c.contains(&k) {
+            assert_eq!(c.peek(&k), Some(&k));
+        }
+    }
+    assert_eq!(c.len(), 50);
+    c.clear();
+    assert!(c.is_empty());
+    c.put(1, 1);
+    assert_eq!(c.get(&1), Some(&1));
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `LruCache` (LRU and SIEVE, count- and weight-bounded) driven by an
+//! `LruCache` (LRU, SIEVE and S3-FIFO, count- and weight-bounded) driven by an
 //! operation sequence. Every entry a put displaces is reported through
 //! `put_with` and removed from a `HashMap` mirror, so the cache must agree
 //! with the mirror after every operation; under LRU the recency order must
@@ -24,17 +24,21 @@ enum Op {
     Clear,
 }
 
-fuzz_target!(|input: (u8, bool, bool, Vec<Op>)| {
-    let (cap, sieve, weighted, ops) = input;
+fuzz_target!(|input: (u8, u8, bool, Vec<Op>)| {
+    let (cap, which, weighted, ops) = input;
     let cap = u64::from(cap % 40).max(1);
     let weigh = move |_: &u8, v: &u16| if weighted { u64::from(*v % 5) } else { 1 };
-    let policy = if sieve { Policy::Sieve } else { Policy::Lru };
+    let policy = match which % 3 {
+        0 => Policy::Lru,
+        1 => Policy::Sieve,
+        _ => Policy::S3Fifo,
+    };
     let mut c =
         LruCache::with_weighter(NonZeroU64::new(cap).expect("cap >= 1"), weigh).with_policy(policy);
     let mut mirror: HashMap<u8, u16> = HashMap::new();
     // Front = most recent; kept only for unweighted LRU.
     let mut order: VecDeque<u8> = VecDeque::new();
-    let check_order = !sieve && !weighted;
+    let check_order = policy == Policy::Lru && !weighted;
     let mut cap_now = cap;
     for op in ops.iter().take(1000) {
         match *op {

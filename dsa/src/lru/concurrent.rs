@@ -52,7 +52,7 @@ impl<K, V, W: Weighter<K, V>> Weighter<K, Slot<V>> for SlotWeighter<W> {
 /// cache line the lock already bounces.
 #[repr(C)]
 struct Shard<K, V, S, W> {
-    /// Hits and misses counted under the read lock (SIEVE `get`).
+    /// Hits and misses counted under the read lock (SIEVE / S3-FIFO `get`).
     shared_hits: std::sync::atomic::AtomicU64,
     shared_misses: std::sync::atomic::AtomicU64,
     cache: LruCache<K, Slot<V>, S, SlotWeighter<W>>,
@@ -74,7 +74,8 @@ enum Lookup<V> {
 }
 
 /// A concurrent cache: shards (a power of two, by default four per CPU) each
-/// holding an [`LruCache`] behind a reader-writer lock (SIEVE hits take only the read side). Values are returned by clone (store
+/// holding an [`LruCache`] behind a reader-writer lock (SIEVE and S3-FIFO
+/// hits take only the read side). Values are returned by clone (store
 /// `Arc<T>` for large values). Capacity is by count or weight, split evenly
 /// over the shards; entries may carry a TTL (per entry or a default) against
 /// a [`Clock`].
@@ -110,8 +111,8 @@ enum Lookup<V> {
 pub struct ConcurrentLru<K, V, S = StableState, W = UnitWeighter> {
     shards: Shards<K, V, S, W>,
     mask: u64,
-    /// SIEVE hits need only a read lock.
-    sieve: bool,
+    /// SIEVE and S3-FIFO hits need only a read lock.
+    read_hits: bool,
     hasher: S,
     capacity: u64,
     default_ttl: Option<Duration>,
@@ -363,7 +364,7 @@ impl<K, V, S, W> Builder<K, V, S, W> {
         Ok(ConcurrentLru {
             shards,
             mask: n64 - 1,
-            sieve: self.policy == Policy::Sieve,
+            read_hits: matches!(self.policy, Policy::Sieve | Policy::S3Fifo),
             hasher: self.hasher,
             capacity: cap,
             default_ttl: self.default_ttl,
@@ -533,8 +534,9 @@ where
     {
         let h = self.hasher.hash_one(key);
         let now = self.now();
-        if self.sieve {
-            // A SIEVE hit sets one bit: a shared read lock suffices.
+        if self.read_hits {
+            // A SIEVE or S3-FIFO hit bumps a counter in the entry's atomic
+            // meta word: a shared read lock suffices.
             let g = self.shard(h).read();
             match g.cache.find_hashed(fold(h), key) {
                 Some(i) if !expired(g.cache.value_at(i).expires, now) => {

@@ -9,6 +9,7 @@ use hashbrown::HashTable;
 
 use super::error::Error;
 use super::hasher::StableState;
+use super::s3fifo::{S3_FREQ_MAX, S3Fifo};
 use super::sieve::Policy;
 use super::slab::{Entry, MAX_ENTRIES, MAX_ENTRY_WEIGHT, NIL, Slab};
 use super::weighter::{UnitWeighter, Weighter};
@@ -60,7 +61,8 @@ const fn spread(h: u32) -> u64 {
 }
 
 /// A single-threaded cache with O(1) operations, bounded by a number of
-/// entries or by a total weight, evicting by LRU (default) or SIEVE.
+/// entries or by a total weight, evicting by LRU (default), SIEVE or
+/// S3-FIFO ([`Policy`]).
 ///
 /// Entries live in one dense arena (`Vec`) linked by `u32` indices; a
 /// hashbrown [`HashTable`] maps hashes to indices, so keys are stored once and
@@ -95,6 +97,8 @@ pub struct LruCache<K, V, S = StableState, W = UnitWeighter> {
     policy: Policy,
     capacity: u64,
     weight: u64,
+    /// S3-FIFO's queue bookkeeping and ghosts (unused by other policies).
+    s3: S3Fifo,
 }
 
 impl<K: Hash + Eq, V> LruCache<K, V> {
@@ -194,6 +198,9 @@ impl<K, V, S, W> LruCache<K, V, S, W> {
     #[must_use]
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
+        // Entries already cached all count as S3-FIFO's main queue.
+        self.slab.mid = self.slab.head;
+        self.s3.clear();
         self
     }
 
@@ -254,11 +261,13 @@ impl<K, V, S, W> LruCache<K, V, S, W> {
     pub fn clear(&mut self) {
         self.table.clear();
         self.slab.clear();
+        self.s3.clear();
         self.weight = 0;
     }
 
     /// Iterates from the most to the least recently used entry (for
-    /// [`Policy::Sieve`]: from the newest to the oldest insertion). Does not
+    /// [`Policy::Sieve`]: from the newest to the oldest insertion; for
+    /// [`Policy::S3Fifo`]: the small queue, then the main queue). Does not
     /// change recency.
     ///
     /// ```
@@ -321,6 +330,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
             policy: Policy::Lru,
             capacity: capacity.get(),
             weight: 0,
+            s3: S3Fifo::default(),
         }
     }
 
@@ -349,13 +359,18 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
         match self.policy {
             Policy::Lru => self.slab.move_to_front(i),
             Policy::Sieve => self.slab.entry_mut(i).hit(),
+            Policy::S3Fifo => self.slab.entry_mut(i).hit_to(S3_FREQ_MAX),
         }
     }
 
-    /// Records a SIEVE hit on entry `i` through `&self` (read-locked shard).
+    /// Records a SIEVE or S3-FIFO hit on entry `i` through `&self`
+    /// (read-locked shard). LRU hits need `&mut` ([`touch`](Self::touch)).
     #[inline]
     pub(crate) fn hit_shared(&self, i: u32) {
-        self.slab.entry(i).hit_shared();
+        match self.policy {
+            Policy::S3Fifo => self.slab.entry(i).hit_shared_to(S3_FREQ_MAX),
+            _ => self.slab.entry(i).hit_shared(),
+        }
     }
 
     /// A reference to the value of entry `i`.
@@ -526,6 +541,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
         match self.policy {
             Policy::Lru => self.slab.lru_victim(protect),
             Policy::Sieve => self.slab.sieve_victim(protect),
+            Policy::S3Fifo => self
+                .s3
+                .victim(&mut self.slab, protect, self.capacity, self.weight),
         }
     }
 
@@ -552,6 +570,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
             let old_v = std::mem::replace(&mut e.value, value);
             e.set_weight(w);
             self.weight = self.weight - old_w + u64::from(w);
+            if self.policy == Policy::S3Fifo {
+                self.s3.reweigh(i, old_w, u64::from(w));
+            }
             self.touch(i);
             on_remove(old_k, old_v, RemovalCause::Replaced);
             let mut i = i;
@@ -579,6 +600,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
         mut on_remove: impl FnMut(K, V, RemovalCause),
     ) -> u32 {
         let w64 = u64::from(w);
+        let filling = self.weight + w64 <= self.capacity;
         while self.weight + w64 > self.capacity || self.slab.len() >= MAX_ENTRIES {
             let Some(v) = self.victim(NIL) else { break };
             let vw = self.slab.entry(v).weight();
@@ -595,7 +617,13 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
                 e.hash = h;
                 e.set_weight(w);
                 e.reset_hits();
-                self.slab.push_front(v);
+                if self.policy == Policy::S3Fifo {
+                    self.s3.forget(v, vw);
+                    let cap = self.capacity;
+                    self.s3.link_new(&mut self.slab, v, h, w64, None, cap);
+                } else {
+                    self.slab.push_front(v);
+                }
                 self.weight = self.weight - vw + w64;
                 let entries = &self.slab.entries;
                 self.table
@@ -609,6 +637,13 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
         #[allow(clippy::cast_possible_truncation)] // clamped to MAX_ENTRIES
         let limit = self.capacity.min(MAX_ENTRIES as u64) as usize;
         let i = self.slab.push(Entry::new(key, value, h, w), limit);
+        if self.policy == Policy::S3Fifo {
+            // `push` linked it at the head; S3-FIFO decides where it goes.
+            self.slab.unlink(i);
+            let others = filling.then_some(self.weight);
+            let cap = self.capacity;
+            self.s3.link_new(&mut self.slab, i, h, w64, others, cap);
+        }
         self.weight += w64;
         let entries = &self.slab.entries;
         self.table
@@ -639,8 +674,14 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
         if let Ok(slot) = self.table.find_entry(spread(h), |&x| x == i) {
             slot.remove();
         }
+        if self.policy == Policy::S3Fifo {
+            self.s3.forget(i, self.slab.entry(i).weight());
+        }
         let (e, moved) = self.slab.remove(i);
         if let Some(from) = moved {
+            if self.policy == Policy::S3Fifo {
+                self.s3.moved(from, i);
+            }
             let mh = self.slab.entry(i).hash;
             if let Some(slot) = self.table.find_mut(spread(mh), |&x| x == from) {
                 *slot = i;
@@ -726,7 +767,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
     }
 
     /// Removes and returns the entry the policy would evict next (under LRU
-    /// the least recently used; under SIEVE the hand's victim, which may clear
+    /// the least recently used; under S3-FIFO the tail of the small or main
+    /// queue, moving entries that were hit on the way and leaving a ghost;
+    /// under SIEVE the hand's victim, which may clear
     /// visited bits on the way).
     ///
     /// ```

@@ -104,6 +104,39 @@ impl<K, V> Entry<K, V> {
     pub(crate) fn reset_hits(&mut self) {
         *self.meta.get_mut() &= !3;
     }
+
+    /// Records a hit, saturating at `max` (at most 3; S3-FIFO's counter).
+    #[inline]
+    pub(crate) fn hit_to(&mut self, max: u32) {
+        debug_assert!(max <= 3);
+        let m = self.meta.get_mut();
+        if *m & 3 < max {
+            *m += 1;
+        }
+    }
+
+    /// [`hit_to`](Self::hit_to) through a shared reference (S3-FIFO under a
+    /// read lock): a compare-and-swap, so racing hits never carry into the
+    /// weight bits.
+    #[inline]
+    pub(crate) fn hit_shared_to(&self, max: u32) {
+        debug_assert!(max <= 3);
+        let mut m = self.meta.load(Relaxed);
+        while m & 3 < max {
+            match self.meta.compare_exchange_weak(m, m + 1, Relaxed, Relaxed) {
+                Ok(_) => return,
+                Err(now) => m = now,
+            }
+        }
+    }
+
+    /// Sets the hit counter to `n` (at most 3).
+    #[inline]
+    pub(crate) fn set_hits(&mut self, n: u32) {
+        debug_assert!(n <= 3);
+        let m = self.meta.get_mut();
+        *m = (*m & !3) | n;
+    }
 }
 
 /// Dense entries plus the recency list.
@@ -114,6 +147,10 @@ pub(crate) struct Slab<K, V> {
     /// The SIEVE hand: the next entry to examine for eviction (`NIL` = start
     /// at the tail).
     pub(crate) hand: u32,
+    /// S3-FIFO: the first entry of the main queue (`NIL` when it is empty).
+    /// The list holds the small queue (head side) then the main queue (tail
+    /// side); entries from `mid` to the tail are in the main queue.
+    pub(crate) mid: u32,
 }
 
 impl<K, V> Slab<K, V> {
@@ -123,6 +160,7 @@ impl<K, V> Slab<K, V> {
             head: NIL,
             tail: NIL,
             hand: NIL,
+            mid: NIL,
         }
     }
 
@@ -190,6 +228,35 @@ impl<K, V> Slab<K, V> {
         if self.hand == i {
             self.hand = prev;
         }
+        if self.mid == i {
+            self.mid = next;
+        }
+    }
+
+    /// Links the (unlinked) entry `i` just before `next` (at the tail when
+    /// `next` is `NIL`).
+    #[inline]
+    pub(crate) fn link_before(&mut self, i: u32, next: u32) {
+        let prev = if next == NIL {
+            self.tail
+        } else {
+            self.entries[next as usize].prev
+        };
+        {
+            let e = &mut self.entries[i as usize];
+            e.prev = prev;
+            e.next = next;
+        }
+        if prev == NIL {
+            self.head = i;
+        } else {
+            self.entries[prev as usize].next = i;
+        }
+        if next == NIL {
+            self.tail = i;
+        } else {
+            self.entries[next as usize].prev = i;
+        }
     }
 
     /// Moves entry `i` to the head (an LRU hit).
@@ -249,6 +316,9 @@ impl<K, V> Slab<K, V> {
         if self.hand == last {
             self.hand = i;
         }
+        if self.mid == last {
+            self.mid = i;
+        }
         (removed, Some(last))
     }
 
@@ -258,5 +328,6 @@ impl<K, V> Slab<K, V> {
         self.head = NIL;
         self.tail = NIL;
         self.hand = NIL;
+        self.mid = NIL;
     }
 }
