@@ -1,0 +1,391 @@
+//! Multipart upload and ranged download against the in-process `s3s-fs`
+//! server, with faults: a failing reader, a cancelled upload, a server that
+//! stops mid-upload, an object that changes mid-download.
+#![cfg(feature = "s3-testing")]
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use pillars_storage::s3::testing::TestServer;
+use pillars_storage::s3::{
+    Bucket, DownloadOptions, Error, MIN_PART_SIZE, PutOptions, UploadOptions,
+};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::oneshot;
+
+const MIB: usize = 1 << 20;
+
+fn data(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).max(1);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+async fn ready(server: &TestServer, name: &str) -> Bucket {
+    let bucket = server.bucket(name).await.unwrap();
+    bucket.create().await.unwrap();
+    bucket
+}
+
+fn opts(concurrency: usize) -> UploadOptions {
+    UploadOptions::new()
+        .part_size(MIN_PART_SIZE)
+        .unwrap()
+        .concurrency(concurrency)
+        .unwrap()
+}
+
+/// Yields `data`; at offset `gate` it reports on `reached` and then waits
+/// for `resume` (never, when the sender is kept), or fails when `fail`.
+struct GatedReader {
+    data: Vec<u8>,
+    pos: usize,
+    gate: usize,
+    fail: bool,
+    reached: Option<oneshot::Sender<()>>,
+    resume: Option<oneshot::Receiver<()>>,
+}
+
+impl GatedReader {
+    fn new(data: Vec<u8>, gate: usize) -> Self {
+        Self {
+            data,
+            pos: 0,
+            gate,
+            fail: false,
+            reached: None,
+            resume: None,
+        }
+    }
+}
+
+impl AsyncRead for GatedReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        if this.pos >= this.gate {
+            if let Some(tx) = this.reached.take() {
+                let _ = tx.send(());
+            }
+            if this.fail {
+                return Poll::Ready(Err(io::Error::other("reader broke")));
+            }
+            if let Some(rx) = this.resume.as_mut() {
+                match Pin::new(rx).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(_) => this.resume = None,
+                }
+            }
+        }
+        let end = if this.pos < this.gate {
+            this.gate
+        } else {
+            this.data.len()
+        };
+        let n = (end - this.pos).min(buf.remaining());
+        buf.put_slice(&this.data[this.pos..this.pos + n]);
+        this.pos += n;
+        Poll::Ready(Ok(()))
+    }
+}
+
+use std::future::Future;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_round_trip_keeps_every_byte() {
+    let server = TestServer::start().unwrap();
+    let bucket = ready(&server, "mpu").await;
+    let body = data(12 * MIB + 12_345, 1);
+    let options = opts(3).put_options(
+        PutOptions::new()
+            .content_type("application/x-test")
+            .metadata("k", "v"),
+    );
+    let done = bucket.upload("big/obj", &body[..], &options).await.unwrap();
+    assert_eq!(done.parts, 3);
+    assert_eq!(done.size, body.len() as u64);
+    let got = bucket.get("big/obj").await.unwrap();
+    assert_eq!(Sha256::digest(&got), Sha256::digest(&body));
+    let info = bucket.head("big/obj").await.unwrap();
+    assert_eq!(info.content_type.as_deref(), Some("application/x-test"));
+    assert_eq!(info.metadata.get("k").map(String::as_str), Some("v"));
+    assert!(server.outstanding_uploads().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exact_multiple_small_body_and_file() {
+    let server = TestServer::start().unwrap();
+    let bucket = ready(&server, "sizes").await;
+    let body = data(2 * MIN_PART_SIZE, 2);
+    let done = bucket.upload("exact", &body[..], &opts(2)).await.unwrap();
+    assert_eq!((done.parts, done.size), (2, body.len() as u64));
+    assert_eq!(bucket.get("exact").await.unwrap(), body);
+
+    let small = data(1000, 3);
+    let done = bucket.upload("small", &small[..], &opts(2)).await.unwrap();
+    assert_eq!(done.parts, 0);
+    assert_eq!(bucket.get("small").await.unwrap(), small);
+
+    let done = bucket.upload("empty", &b""[..], &opts(2)).await.unwrap();
+    assert_eq!((done.parts, done.size), (0, 0));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.bin");
+    let file_body = data(6 * MIB, 4);
+    std::fs::write(&path, &file_body).unwrap();
+    let done = bucket.upload_file("file", &path, &opts(2)).await.unwrap();
+    assert_eq!(done.parts, 2);
+    let out = dir.path().join("back.bin");
+    let n = bucket
+        .download_file(
+            "file",
+            &out,
+            &DownloadOptions::new().part_size(MIB as u64).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, file_body.len() as u64);
+    assert_eq!(std::fs::read(&out).unwrap(), file_body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_checksums_on_multipart_still_works() {
+    let server = TestServer::start().unwrap();
+    let bucket = server
+        .config()
+        .checksum(pillars_storage::s3::ChecksumPolicy::WhenSupported)
+        .bucket("crc")
+        .await
+        .unwrap();
+    bucket.create().await.unwrap();
+    let body = data(11 * MIB, 5);
+    let done = bucket.upload("k", &body[..], &opts(2)).await.unwrap();
+    assert_eq!(done.parts, 3);
+    assert_eq!(
+        Sha256::digest(bucket.get("k").await.unwrap()),
+        Sha256::digest(&body)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_reader_aborts_and_leaves_nothing() {
+    let server = TestServer::start().unwrap();
+    let bucket = ready(&server, "fail").await;
+    let mut reader = GatedReader::new(data(20 * MIB, 6), 2 * MIN_PART_SIZE + 100);
+    reader.fail = true;
+    let err = bucket.upload("broken", reader, &opts(2)).await.unwrap_err();
+    match &err {
+        Error::Upload { aborted, key, .. } => {
+            assert!(*aborted);
+            assert_eq!(key, "broken");
+        }
+        other => panic!("expected Upload, got {other:?}"),
+    }
+    assert!(!bucket.exists("broken").await.unwrap());
+    assert!(server.outstanding_uploads().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_upload_is_aborted() {
+    let server = TestServer::start().unwrap();
+    let bucket = ready(&server, "cancel").await;
+    let mut reader = GatedReader::new(data(20 * MIB, 7), MIN_PART_SIZE);
+    let (reached_tx, reached_rx) = oneshot::channel();
+    let (_resume_tx, resume_rx) = oneshot::channel::<()>();
+    reader.reached = Some(reached_tx);
+    reader.resume = Some(resume_rx);
+    let upload_opts = opts(1);
+    {
+        let upload = bucket.upload("cancelled", reader, &upload_opts);
+        tokio::pin!(upload);
+        tokio::select! {
+            res = &mut upload => panic!("upload finished: {res:?}"),
+            _ = reached_rx => {}
+        }
+        // The first part is uploaded and the upload is waiting for more
+        // input: an upload exists on the server now.
+        assert_eq!(server.outstanding_uploads().unwrap().len(), 1);
+    } // dropped here: cancellation
+    // The abort runs on a spawned task: wait for it (bounded).
+    let mut left = server.outstanding_uploads().unwrap();
+    for _ in 0..200 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        left = server.outstanding_uploads().unwrap();
+    }
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!bucket.exists("cancelled").await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_stopping_mid_upload_is_reported_and_nothing_is_visible() {
+    let server = TestServer::start().unwrap();
+    let (root, addr) = (server.root().to_path_buf(), server.addr());
+    let bucket = ready(&server, "crash").await;
+    let mut reader = GatedReader::new(data(12 * MIB, 8), MIN_PART_SIZE);
+    let (reached_tx, reached_rx) = oneshot::channel();
+    let (resume_tx, resume_rx) = oneshot::channel::<()>();
+    reader.reached = Some(reached_tx);
+    reader.resume = Some(resume_rx);
+    let uploader = bucket.clone();
+    let task = tokio::spawn(async move { uploader.upload("half", reader, &opts(1)).await });
+    reached_rx.await.unwrap();
+    let dir = server.halt();
+    resume_tx.send(()).unwrap();
+    let err = task.await.unwrap().unwrap_err();
+    let Error::Upload {
+        upload_id, aborted, ..
+    } = err
+    else {
+        panic!("expected Upload, got {err:?}");
+    };
+    assert!(
+        !aborted,
+        "the server was down: the abort cannot have reached it"
+    );
+
+    let server = TestServer::start_in(&root, addr).unwrap();
+    assert!(
+        !bucket.exists("half").await.unwrap(),
+        "a half-written object is visible"
+    );
+    assert_eq!(
+        server.outstanding_uploads().unwrap(),
+        std::slice::from_ref(&upload_id)
+    );
+    bucket.abort_upload("half", &upload_id).await.unwrap();
+    assert!(server.outstanding_uploads().unwrap().is_empty());
+    drop(server);
+    drop(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ranged_download_round_trip() {
+    let server = TestServer::start().unwrap();
+    let bucket = ready(&server, "dlx").await;
+    let body = data(MIB + 17, 9);
+    bucket
+        .put("k", Bytes::from(body.clone()), &PutOptions::new())
+        .await
+        .unwrap();
+    for (part, conc) in [(64 * 1024, 4), (1, 1), (MIB as u64 * 2, 2)] {
+        if part == 1 {
+            continue; // one-byte ranges over a MiB would be slow; covered by the small case below
+        }
+        let mut out = Vec::new();
+        let o = DownloadOptions::new()
+            .part_size(part)
+            .unwrap()
+            .concurrency(conc)
+            .unwrap();
+        assert_eq!(
+            bucket.download("k", &mut out, &o).await.unwrap(),
+            body.len() as u64
+        );
+        assert_eq!(out, body);
+    }
+    bucket
+        .put("tiny", Bytes::from_static(b"abcdef"), &PutOptions::new())
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let o = DownloadOptions::new()
+        .part_size(1)
+        .unwrap()
+        .concurrency(3)
+        .unwrap();
+    bucket.download("tiny", &mut out, &o).await.unwrap();
+    assert_eq!(out, b"abcdef");
+    bucket
+        .put("empty", Bytes::new(), &PutOptions::new())
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    assert_eq!(bucket.download("empty", &mut out, &o).await.unwrap(), 0);
+    let mut out = Vec::new();
+    assert!(
+        bucket
+            .download("missing", &mut out, &o)
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+}
+
+/// A writer that replaces the object on the server at its first write.
+struct ChangingWriter {
+    out: Vec<u8>,
+    change: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl AsyncWrite for ChangingWriter {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if let Some(change) = self.change.as_mut() {
+            match change.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) => self.change = None,
+            }
+        }
+        self.out.extend_from_slice(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_changed_mid_download_is_detected() {
+    let server = TestServer::start().unwrap();
+    let bucket = ready(&server, "moving").await;
+    let v1 = data(300_000, 10);
+    bucket
+        .put("k", Bytes::from(v1), &PutOptions::new())
+        .await
+        .unwrap();
+    let other = bucket.clone();
+    let mut writer = ChangingWriter {
+        out: Vec::new(),
+        change: Some(Box::pin(async move {
+            let v2 = data(300_000, 11);
+            other
+                .put("k", Bytes::from(v2), &PutOptions::new())
+                .await
+                .unwrap();
+        })),
+    };
+    // One range at a time: range 2 is requested after range 1 is written.
+    let o = DownloadOptions::new()
+        .part_size(100_000)
+        .unwrap()
+        .concurrency(1)
+        .unwrap();
+    let err = bucket.download("k", &mut writer, &o).await.unwrap_err();
+    assert!(err.is_precondition_failed(), "{err:?}");
+    assert_eq!(
+        writer.out.len(),
+        100_000,
+        "only the first range was written"
+    );
+}
