@@ -572,7 +572,7 @@ impl Bucket {
             PutMode::Create => complete.if_none_match("*"),
             PutMode::Update(tag) => complete.if_match(tag),
         };
-        let out = complete
+        let e_tag = match complete
             .send()
             .instrument(tracing::debug_span!(
                 "s3.complete_multipart_upload",
@@ -581,13 +581,33 @@ impl Bucket {
                 parts
             ))
             .await
-            .map_err(|e| Error::from_sdk("CompleteMultipartUpload", key, e))?;
-        Ok(Uploaded {
-            e_tag: out.e_tag().map(str::to_owned),
-            size,
-            parts,
-        })
+        {
+            Ok(out) => out.e_tag().map(str::to_owned),
+            // Some S3-compatible servers (moto) answer 200 with a body the
+            // SDK cannot decode although the upload completed. Confirm with
+            // HEAD: the same size and a multipart ETag of as many parts.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().is_success()) => {
+                let head = self.head(key).await?;
+                if !completed_as(head.meta.size, head.meta.e_tag.as_deref(), size, parts) {
+                    return Err(Error::InvalidInput(format!(
+                        "CompleteMultipartUpload answered 200 with an undecodable body and \
+                         {key} is not the {size}-byte, {parts}-part object"
+                    )));
+                }
+                tracing::debug!(key, upload_id, error = %e, "completion confirmed by HEAD");
+                head.meta.e_tag
+            }
+            Err(e) => return Err(Error::from_sdk("CompleteMultipartUpload", key, e)),
+        };
+        Ok(Uploaded { e_tag, size, parts })
     }
+}
+
+/// Whether an object of `stored_size` and `e_tag` is the multipart upload of
+/// `size` bytes in `parts` parts (S3 multipart `ETag`s end in `-<parts>`).
+fn completed_as(stored_size: u64, e_tag: Option<&str>, size: u64, parts: usize) -> bool {
+    let suffix = format!("-{parts}");
+    stored_size == size && e_tag.is_some_and(|t| t.trim_matches('"').ends_with(suffix.as_str()))
 }
 
 fn joined(
@@ -633,4 +653,18 @@ async fn upload_part(
         .set_e_tag(out.e_tag().map(str::to_owned))
         .set_checksum_crc32(out.checksum_crc32().map(str::to_owned))
         .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::completed_as;
+
+    #[test]
+    fn completion_is_confirmed_only_by_size_and_part_count() {
+        assert!(completed_as(10, Some("\"abc-3\""), 10, 3));
+        assert!(!completed_as(10, Some("\"abc-3\""), 11, 3));
+        assert!(!completed_as(10, Some("\"abc-13\""), 10, 3));
+        assert!(!completed_as(10, Some("\"abc\""), 10, 3));
+        assert!(!completed_as(10, None, 10, 3));
+    }
 }
