@@ -250,6 +250,76 @@ fn two_clients_share_one_quota() {
     assert!(total <= 50 + refilled, "{total} > burst 50 + {refilled}");
 }
 
+/// Two OS processes (this test binary run twice more, as children) share one
+/// quota through the server: together they get the burst plus what refilled,
+/// never more.
+#[test]
+fn two_processes_share_one_quota() {
+    let Some((url, _server)) = shared_server() else {
+        return;
+    };
+    let key = unique("processes");
+    let exe = std::env::current_exe().expect("test binary path");
+    let start = Instant::now();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args([
+                    "--ignored",
+                    "--exact",
+                    "child_process_checks",
+                    "--nocapture",
+                ])
+                .args(["--test-threads", "1"])
+                .env("PILLARS_RL_CHILD_URL", &url)
+                .env("PILLARS_RL_CHILD_KEY", &key)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn the child process")
+        })
+        .collect();
+    let mut total = 0_u64;
+    for child in children {
+        let out = child.wait_with_output().expect("child output");
+        assert!(out.status.success(), "child failed: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let allowed = text
+            .lines()
+            .find_map(|l| l.split_once("child allowed=").map(|(_, n)| n))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("no count in the child's output: {text}"));
+        total += allowed;
+    }
+    let refilled = start.elapsed().as_secs() + 1; // one per second
+    assert!(total >= 50, "the burst is shared, not lost: {total}");
+    assert!(total <= 50 + refilled, "{total} > burst 50 + {refilled}");
+}
+
+/// The child side of [`two_processes_share_one_quota`]: 200 checks on the
+/// shared key, prints how many were allowed. Run only by that test.
+#[test]
+#[ignore = "the child process of two_processes_share_one_quota"]
+fn child_process_checks() {
+    let url = std::env::var("PILLARS_RL_CHILD_URL").expect("run by two_processes_share_one_quota");
+    let key = std::env::var("PILLARS_RL_CHILD_KEY").expect("run by two_processes_share_one_quota");
+    let q = Quota::per_minute(60)
+        .and_then(|q| q.with_burst(50))
+        .expect("valid");
+    let allowed = rt().block_on(async {
+        let lim = RedisGcra::connect(&url, q)
+            .await
+            .expect("connect")
+            .with_fail_mode(FailMode::Closed);
+        let mut allowed = 0_u64;
+        for _ in 0..200 {
+            allowed += u64::from(lim.check(&key).await.is_allowed());
+        }
+        assert_eq!(lim.failures(), 0);
+        allowed
+    });
+    println!("child allowed={allowed}");
+}
+
 /// Fail open and fail closed when the server is stopped, and recovery.
 #[test]
 fn server_down_follows_fail_mode() {
