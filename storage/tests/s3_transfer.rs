@@ -1,6 +1,7 @@
 //! Multipart upload and ranged download against the in-process `s3s-fs`
 //! server, with faults: a failing reader, a cancelled upload, a server that
-//! stops mid-upload, an object that changes mid-download.
+//! stops mid-upload, an object that changes mid-download, range responses
+//! cut mid-body by a proxy (each range retried on its own).
 #![cfg(feature = "s3-testing")]
 
 use std::io;
@@ -388,4 +389,108 @@ async fn object_changed_mid_download_is_detected() {
         100_000,
         "only the first range was written"
     );
+}
+
+/// A TCP proxy in front of the server that cuts the connection in the middle
+/// of a response (after 256 KiB on one connection), `cuts` times in all:
+/// fault injection on top of the real server.
+async fn cutting_proxy(
+    upstream: std::net::SocketAddr,
+    cuts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> std::net::SocketAddr {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let cuts = std::sync::Arc::clone(&cuts);
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut client_rd, mut client_wr) = client.into_split();
+                let (mut server_rd, mut server_wr) = server.into_split();
+                let requests = tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut client_rd, &mut server_wr).await;
+                });
+                let mut buf = vec![0_u8; 16 * 1024];
+                let mut sent = 0_usize;
+                loop {
+                    let n = match server_rd.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if sent + n > 256 * 1024
+                        && cuts
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |c| c.checked_sub(1))
+                            .is_ok()
+                    {
+                        break; // both halves drop: the client sees a broken body
+                    }
+                    if client_wr.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                    sent += n;
+                }
+                requests.abort();
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_range_streams_are_retried_one_range_at_a_time() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let server = TestServer::start().unwrap();
+    let direct = ready(&server, "cuts").await;
+    let body = data(6 * MIB, 11);
+    direct
+        .put("big", Bytes::from(body.clone()), &PutOptions::new())
+        .await
+        .unwrap();
+
+    let cuts = Arc::new(AtomicUsize::new(3));
+    let proxy = cutting_proxy(server.addr(), Arc::clone(&cuts)).await;
+    let proxied = server
+        .config()
+        .endpoint(format!("http://{proxy}"))
+        .bucket("cuts")
+        .await
+        .unwrap();
+
+    // Three responses are cut mid-body; each broken range is fetched again.
+    let o = DownloadOptions::new()
+        .part_size(MIB as u64)
+        .unwrap()
+        .concurrency(2)
+        .unwrap()
+        .retries(3);
+    let mut out = Vec::new();
+    proxied.download("big", &mut out, &o).await.unwrap();
+    assert_eq!(cuts.load(Ordering::SeqCst), 0, "every fault was injected");
+    assert_eq!(Sha256::digest(&out), Sha256::digest(&body));
+
+    // With no retries, a cut range fails the download with a transient error.
+    // A fresh proxy: its first connection to pass 256 KiB is inside a range's
+    // body (the HEAD before it is a few hundred bytes).
+    let cuts = Arc::new(AtomicUsize::new(1));
+    let proxy = cutting_proxy(server.addr(), Arc::clone(&cuts)).await;
+    let proxied = server
+        .config()
+        .endpoint(format!("http://{proxy}"))
+        .bucket("cuts")
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let err = proxied
+        .download("big", &mut out, &o.clone().retries(0))
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+    assert_eq!(cuts.load(Ordering::SeqCst), 0);
 }
