@@ -5,8 +5,9 @@
 //!
 //! Known moto quirk (SERVERS.md): `aws-sdk-s3` cannot decode moto's reply
 //! to `CompleteMultipartUpload`, although the object is completed;
-//! `Bucket::upload` confirms the completion with a HEAD (same size, a
-//! multipart ETag of as many parts), and the round trip checks that it does.
+//! `Bucket::upload` confirms the completion with a HEAD (the same size and
+//! exactly the multipart ETag of these parts), and the round trip checks that
+//! it does.
 #![cfg(feature = "s3-testing")]
 
 use std::sync::atomic::{AtomicU32, Ordering};

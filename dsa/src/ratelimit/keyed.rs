@@ -300,18 +300,36 @@ where
     fn make_room(&self, now: u64) {
         self.map.retain(|_, tat| tat.load(Ordering::Acquire) > now);
         let target = self.max_keys - (self.max_keys / 8).max(1);
-        let len = self.map.len();
-        if len <= target {
-            return;
+        // Checks on known keys run without the insert lock and may raise a
+        // TAT above the cut between the two passes, and `retain_recent` may
+        // remove keys meanwhile: count from what was collected, and repeat.
+        for _ in 0..4 {
+            let mut tats: Vec<u64> = self
+                .map
+                .iter()
+                .map(|e| e.value().load(Ordering::Acquire))
+                .collect();
+            let drop = tats.len().saturating_sub(target);
+            if drop == 0 {
+                return;
+            }
+            let (_, &mut cut, _) = tats.select_nth_unstable(drop - 1);
+            self.map.retain(|_, tat| tat.load(Ordering::Acquire) > cut);
+            if self.map.len() < self.max_keys {
+                return;
+            }
         }
-        let mut tats: Vec<u64> = self
-            .map
-            .iter()
-            .map(|e| e.value().load(Ordering::Acquire))
-            .collect();
-        let drop = len - target;
-        let (_, &mut cut, _) = tats.select_nth_unstable(drop - 1);
-        self.map.retain(|_, tat| tat.load(Ordering::Acquire) > cut);
+        // Still at the cap after four rounds (every TAT kept rising): drop
+        // keys in map order down to the target, so the cap holds.
+        let mut extra = self.map.len().saturating_sub(target);
+        self.map.retain(|_, _| {
+            if extra > 0 {
+                extra -= 1;
+                false
+            } else {
+                true
+            }
+        });
     }
 
     /// Drops every key whose state is the same as absent (TAT ≤ now): no

@@ -830,7 +830,8 @@ impl Bucket {
                 message: e.message().unwrap_or_default().to_owned(),
             })
             .collect();
-        report.deleted += keys.len() - failed.len();
+        // A server may list more failures than keys sent: never underflow.
+        report.deleted += keys.len().saturating_sub(failed.len());
         report.failed.extend(failed);
         Ok(())
     }

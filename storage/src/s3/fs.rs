@@ -66,7 +66,6 @@ pub struct FsStore {
 struct Inner {
     root: PathBuf,
     writes: tokio::sync::Mutex<()>,
-    tmp_counter: AtomicU64,
 }
 
 impl FsStore {
@@ -91,7 +90,6 @@ impl FsStore {
             inner: Arc::new(Inner {
                 root,
                 writes: tokio::sync::Mutex::new(()),
-                tmp_counter: AtomicU64::new(0),
             }),
         })
     }
@@ -138,7 +136,10 @@ impl FsStore {
 
 impl Inner {
     fn tmp_path(&self) -> PathBuf {
-        let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
+        // One counter for the whole process: two stores on one root never
+        // share a temporary name (and the file is created with `create_new`).
+        static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         self.root
             .join(TMP_DIR)
             .join(format!("{}-{n}", std::process::id()))
@@ -189,7 +190,10 @@ impl Inner {
             std::fs::create_dir_all(dir)?;
         }
         let written = (|| {
-            let mut file = std::fs::File::create(&tmp)?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             file.write_all(body)?;
             file.sync_all()
         })();
@@ -320,7 +324,8 @@ fn file_etag(path: &Path) -> Result<String> {
     Ok(etag_of_digest(&digest))
 }
 
-fn etag_of_digest(digest: &[u8]) -> String {
+/// `digest` as a quoted lower-case hex `ETag`.
+pub(crate) fn etag_of_digest(digest: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(34);
     s.push('"');

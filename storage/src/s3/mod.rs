@@ -49,8 +49,9 @@
 //! `ETag`s itself. Against moto's server (`PILLARS_S3_ENDPOINT`, see
 //! `tests/s3_conformance.rs`) `aws-sdk-s3` cannot decode the reply to
 //! `CompleteMultipartUpload` although the upload completes; on such a 200
-//! answer [`Bucket::upload`] confirms the completion with a `HEAD` (same
-//! size, a multipart `ETag` of as many parts) and succeeds.
+//! answer with no error code [`Bucket::upload`] confirms the completion with
+//! a `HEAD` (the same size and exactly the `ETag` S3 gives these parts) and
+//! succeeds.
 
 // Without the SDK (feature `s3-core`): the trait, the embedded backends,
 // names and errors.

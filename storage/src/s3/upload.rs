@@ -34,6 +34,7 @@
 use std::path::Path;
 
 use aws_sdk_s3::config::RequestChecksumCalculation;
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
 use bytes::{Bytes, BytesMut};
@@ -556,6 +557,7 @@ impl Bucket {
         }
         done.sort_by_key(CompletedPart::part_number);
         let parts = done.len();
+        let expected_e_tag = multipart_e_tag(done.iter().map(CompletedPart::e_tag));
         let mut complete = self
             .client()
             .complete_multipart_upload()
@@ -584,15 +586,21 @@ impl Bucket {
         {
             Ok(out) => out.e_tag().map(str::to_owned),
             // Some S3-compatible servers (moto) answer 200 with a body the
-            // SDK cannot decode although the upload completed. Confirm with
-            // HEAD: the same size and a multipart ETag of as many parts.
-            Err(e) if e.raw_response().is_some_and(|r| r.status().is_success()) => {
+            // SDK cannot decode although the upload completed: a 2xx reply
+            // that carries no error code. Confirm with HEAD: the same size
+            // and exactly the ETag S3 gives these parts. (A 200 with an
+            // `<Error>` body has a code and is reported as it is.)
+            Err(e)
+                if e.raw_response().is_some_and(|r| r.status().is_success())
+                    && ProvideErrorMetadata::code(&e).is_none() =>
+            {
                 let head = self.head(key).await?;
-                if !completed_as(head.meta.size, head.meta.e_tag.as_deref(), size, parts) {
-                    return Err(Error::InvalidInput(format!(
-                        "CompleteMultipartUpload answered 200 with an undecodable body and \
-                         {key} is not the {size}-byte, {parts}-part object"
-                    )));
+                let stored = head.meta.e_tag.as_deref().map(|t| t.trim_matches('"'));
+                if head.meta.size != size
+                    || expected_e_tag.is_none()
+                    || stored != expected_e_tag.as_deref()
+                {
+                    return Err(Error::from_sdk("CompleteMultipartUpload", key, e));
                 }
                 tracing::debug!(key, upload_id, error = %e, "completion confirmed by HEAD");
                 head.meta.e_tag
@@ -603,11 +611,27 @@ impl Bucket {
     }
 }
 
-/// Whether an object of `stored_size` and `e_tag` is the multipart upload of
-/// `size` bytes in `parts` parts (S3 multipart `ETag`s end in `-<parts>`).
-fn completed_as(stored_size: u64, e_tag: Option<&str>, size: u64, parts: usize) -> bool {
-    let suffix = format!("-{parts}");
-    stored_size == size && e_tag.is_some_and(|t| t.trim_matches('"').ends_with(suffix.as_str()))
+/// The `ETag` S3 gives a completed multipart upload: the hex MD5 of the
+/// parts' binary MD5s, then `-<parts>`; `None` when a part `ETag` is not a
+/// plain MD5 (e.g. SSE-KMS), so it cannot be predicted.
+fn multipart_e_tag<'a>(part_tags: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
+    use md5::{Digest, Md5};
+    let mut hasher = Md5::new();
+    let mut parts = 0_usize;
+    for tag in part_tags {
+        let hex = tag?.trim_matches('"');
+        if hex.len() != 32 {
+            return None;
+        }
+        let mut digest = [0_u8; 16];
+        for (i, byte) in digest.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        hasher.update(digest);
+        parts += 1;
+    }
+    let quoted = super::fs::etag_of_digest(&hasher.finalize());
+    Some(format!("{}-{parts}", quoted.trim_matches('"')))
 }
 
 fn joined(
@@ -657,14 +681,24 @@ async fn upload_part(
 
 #[cfg(test)]
 mod tests {
-    use super::completed_as;
+    use super::multipart_e_tag;
 
     #[test]
-    fn completion_is_confirmed_only_by_size_and_part_count() {
-        assert!(completed_as(10, Some("\"abc-3\""), 10, 3));
-        assert!(!completed_as(10, Some("\"abc-3\""), 11, 3));
-        assert!(!completed_as(10, Some("\"abc-13\""), 10, 3));
-        assert!(!completed_as(10, Some("\"abc\""), 10, 3));
-        assert!(!completed_as(10, None, 10, 3));
+    fn multipart_e_tag_is_the_md5_of_the_part_md5s() {
+        // md5("") = d41d8cd98f00b204e9800998ecf8427e; two such parts.
+        let empty = "\"d41d8cd98f00b204e9800998ecf8427e\"";
+        let tag = multipart_e_tag([Some(empty), Some(empty)].into_iter()).expect("plain MD5s");
+        assert!(tag.ends_with("-2"));
+        assert_eq!(tag.len(), 32 + 2);
+        assert_ne!(
+            tag,
+            multipart_e_tag([Some(empty)].into_iter()).expect("plain MD5")
+        );
+        assert_eq!(multipart_e_tag([Some("\"abc\"")].into_iter()), None);
+        assert_eq!(multipart_e_tag([None].into_iter()), None);
+        assert_eq!(
+            multipart_e_tag([Some(&"zz".repeat(16)[..])].into_iter()),
+            None
+        );
     }
 }
