@@ -3,9 +3,15 @@
 //!
 //! **Fixed window.** Time is cut into windows of length `w` (multiples of
 //! `w` since the clock's origin); each window allows `limit` cells. One
-//! `AtomicU64` holds the window number (low 32 bits) and its count (32 bits),
-//! updated by CAS. Cheap and easy to explain, but a client can get up to
-//! `2 × limit` cells across a window boundary. The full window number is
+//! `AtomicU64` holds the window number (high 32 bits, wrapping) and its
+//! count (low 32 bits), updated by CAS. Cheap and easy to explain, but a
+//! client can get up to `2 × limit` cells across a window boundary. A window
+//! number up to 2^31 windows behind the stored one is taken as the clock
+//! going back (the stored count is kept); so after an idle gap of 2^31 to
+//! 2^32 windows (68 to 136 years with 1 s windows, 24.8 to 49.7 days with
+//! 1 ms windows) the old count is kept instead of reset, until the window
+//! number passes it again: pick windows of a second or more, or use
+//! [`Gcra`](super::Gcra), which has no such horizon. The full window number is
 //! cached in a second word, a hint verified on every use, so a check inside
 //! the cached window needs a multiply and a compare, not a division.
 //!
