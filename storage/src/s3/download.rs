@@ -1,10 +1,12 @@
 //! Parallel ranged download into any `AsyncWrite` or a file, pinned to one
 //! version of the object.
 //!
-//! A `HEAD` gives the size and `ETag`; the object is fetched in ranges of
-//! `part_size` bytes, up to `concurrency` at once, and written in order
-//! (at most `part_size × concurrency` bytes held). Every range is sent with
-//! `If-Match: <ETag>` and the `ETag` of every answer is compared too
+//! The first range's answer gives the size (`Content-Range`) and the `ETag`
+//! (no `HEAD` first, so an object of one part costs one round trip; an empty
+//! object, which has no range, falls back to a `HEAD`); the rest is fetched
+//! in ranges of `part_size` bytes, up to `concurrency` at once, and written
+//! in order (at most `part_size × concurrency` bytes held). Every later range
+//! is sent with `If-Match: <ETag>` and the `ETag` of every answer is compared too
 //! (servers that ignore `If-Match`, such as `s3s-fs`, are covered), so an
 //! object replaced mid-way fails with [`Error::PreconditionFailed`] rather
 //! than mixing two versions. A range whose request or body stream fails is
@@ -163,19 +165,33 @@ impl Bucket {
         validate_key(key)?;
         let span = tracing::debug_span!("s3.download", bucket = %self.name(), key);
         async {
-            let info = self.head(key).await?;
-            let size = info.meta.size;
-            let e_tag = info.meta.e_tag.ok_or_else(|| {
-                Error::precondition_failed(format!("{key}: server gave no ETag to pin"))
-            })?;
-            let ranges = (0..size.div_ceil(opts.part_size)).map(|i| {
+            // The first range comes without a HEAD before it: its answer
+            // gives the size (`Content-Range`) and the ETag every later
+            // range is pinned on, so a small object costs one round trip.
+            let (first, size, e_tag) = match self.first_range(key, opts).await {
+                Ok(first) => first,
+                // An empty object has no range to ask for (416): learn its
+                // size and ETag from a HEAD instead.
+                Err(Error::Service {
+                    status: Some(416), ..
+                }) => {
+                    let info = self.head(key).await?;
+                    let e_tag = info.meta.e_tag.ok_or_else(|| {
+                        Error::precondition_failed(format!("{key}: server gave no ETag to pin"))
+                    })?;
+                    (Bytes::new(), info.meta.size, e_tag)
+                }
+                Err(e) => return Err(e),
+            };
+            let ranges = (1..size.div_ceil(opts.part_size)).map(|i| {
                 let start = i * opts.part_size;
                 (start, (start + opts.part_size).min(size) - 1)
             });
             let mut parts = futures::stream::iter(ranges)
                 .map(|(start, end)| self.fetch_range(key, &e_tag, start, end, opts.retries))
                 .buffered(opts.concurrency);
-            let mut written = 0u64;
+            out.write_all(&first).await?;
+            let mut written = first.len() as u64;
             while let Some(chunk) = parts.try_next().await? {
                 out.write_all(&chunk).await?;
                 written += chunk.len() as u64;
@@ -221,6 +237,73 @@ impl Bucket {
                 Err(e)
             }
         }
+    }
+
+    /// The first range, unpinned (retried like the others): its bytes, the
+    /// object's size and its `ETag`.
+    async fn first_range(&self, key: &str, opts: &DownloadOptions) -> Result<(Bytes, u64, String)> {
+        let mut attempt = 0;
+        loop {
+            match self.try_first_range(key, opts.part_size - 1).await {
+                Ok(first) => return Ok(first),
+                Err(e) if e.is_transient() && attempt < opts.retries => {
+                    attempt += 1;
+                    tracing::debug!(key, attempt, error = %e, "first range failed, retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6)))
+                        .await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn try_first_range(&self, key: &str, end: u64) -> Result<(Bytes, u64, String)> {
+        let out = self
+            .client()
+            .get_object()
+            .bucket(self.name())
+            .key(key)
+            .range(format!("bytes=0-{end}"))
+            .send()
+            .instrument(tracing::trace_span!("s3.get_range", key, start = 0, end))
+            .await
+            .map_err(|e| Error::from_sdk("GetObject", key, e))?;
+        let e_tag = out.e_tag().map(str::to_owned).ok_or_else(|| {
+            Error::precondition_failed(format!("{key}: server gave no ETag to pin"))
+        })?;
+        // `bytes 0-END/TOTAL`; no header means the whole object came back.
+        let total = match out.content_range() {
+            Some(range) => Some(
+                range
+                    .rsplit_once('/')
+                    .and_then(|(_, total)| total.trim().parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        Error::Io(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!("{key}: unreadable Content-Range {range:?}"),
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| Error::Io(std::io::Error::other(e)))?
+            .into_bytes();
+        let total = total.unwrap_or(body.len() as u64);
+        let expected = total.min(end + 1);
+        if body.len() as u64 != expected {
+            return Err(Error::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!(
+                    "first range of {key}: got {} of {expected} bytes",
+                    body.len()
+                ),
+            )));
+        }
+        Ok((body, total, e_tag))
     }
 
     async fn fetch_range(
