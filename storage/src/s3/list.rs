@@ -283,6 +283,14 @@ impl Bucket {
         entries.sort_by(|a, b| a.key().cmp(b.key()));
         let token = match (out.is_truncated(), out.next_continuation_token()) {
             (Some(true), Some(t)) if !t.is_empty() => Some(t.to_owned()),
+            // "More to come" with no way to ask for it: an error, not a
+            // listing that silently stops short.
+            (Some(true), _) => {
+                return Err(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "ListObjectsV2 answered truncated without a continuation token",
+                )));
+            }
             _ => None,
         };
         Ok((entries, token))

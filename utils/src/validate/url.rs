@@ -413,12 +413,16 @@ fn opaque_scheme(s: &str) -> Opaque<'_> {
 
 /// Whether `ip` is a globally routable unicast address (not loopback,
 /// private, link-local, unspecified, multicast, broadcast, shared, benchmark
-/// or documentation; IPv4-mapped IPv6 judged as its IPv4).
+/// or documentation; IPv4-mapped, IPv4-compatible, NAT64 `64:ff9b::/96` and
+/// 6to4 `2002::/16` IPv6 judged by the IPv4 address they carry).
 ///
 /// ```
 /// use pillars_utils::validate::is_public_ip;
 /// assert!(is_public_ip("8.8.8.8".parse().unwrap()));
 /// assert!(!is_public_ip("::ffff:10.0.0.1".parse().unwrap()));
+/// assert!(!is_public_ip("64:ff9b::7f00:1".parse().unwrap())); // NAT64 of 127.0.0.1
+/// assert!(!is_public_ip("2002:a9fe:a9fe::".parse().unwrap())); // 6to4 of 169.254.169.254
+/// assert!(is_public_ip("64:ff9b::808:808".parse().unwrap())); // NAT64 of 8.8.8.8
 /// ```
 #[must_use]
 pub fn is_public_ip(ip: IpAddr) -> bool {
@@ -441,6 +445,21 @@ pub fn is_public_ip(ip: IpAddr) -> bool {
             return v4(m);
         }
         let s = a.segments();
+        let o = a.octets();
+        let embedded = |at: usize| Ipv4Addr::new(o[at], o[at + 1], o[at + 2], o[at + 3]);
+        // Addresses that carry an IPv4 address and reach it: NAT64
+        // (64:ff9b::/96, RFC 6052), 6to4 (2002::/16, RFC 3056) and the
+        // deprecated IPv4-compatible ::a.b.c.d. They are public only when
+        // the IPv4 address inside is.
+        if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+            return v4(embedded(12));
+        }
+        if s[0] == 0x2002 {
+            return v4(embedded(2));
+        }
+        if s[..6] == [0; 6] && !a.is_loopback() && !a.is_unspecified() {
+            return v4(embedded(12));
+        }
         !(a.is_loopback()
             || a.is_unspecified()
             || a.is_multicast()
