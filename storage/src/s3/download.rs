@@ -168,7 +168,10 @@ impl Bucket {
             // The first range comes without a HEAD before it: its answer
             // gives the size (`Content-Range`) and the ETag every later
             // range is pinned on, so a small object costs one round trip.
-            let (first, size, e_tag) = match self.first_range(key, opts).await {
+            let first = retrying(opts.retries, key, || {
+                self.try_first_range(key, opts.part_size - 1)
+            });
+            let (first, size, e_tag) = match first.await {
                 Ok(first) => first,
                 // An empty object has no range to ask for (416): learn its
                 // size and ETag from a HEAD instead.
@@ -188,7 +191,12 @@ impl Bucket {
                 (start, (start + opts.part_size).min(size) - 1)
             });
             let mut parts = futures::stream::iter(ranges)
-                .map(|(start, end)| self.fetch_range(key, &e_tag, start, end, opts.retries))
+                .map(|(start, end)| {
+                    let e_tag = e_tag.as_str();
+                    retrying(opts.retries, key, move || {
+                        self.try_range(key, e_tag, start, end)
+                    })
+                })
                 .buffered(opts.concurrency);
             out.write_all(&first).await?;
             let mut written = first.len() as u64;
@@ -235,24 +243,6 @@ impl Bucket {
                 drop(file);
                 let _ = tokio::fs::remove_file(path).await;
                 Err(e)
-            }
-        }
-    }
-
-    /// The first range, unpinned (retried like the others): its bytes, the
-    /// object's size and its `ETag`.
-    async fn first_range(&self, key: &str, opts: &DownloadOptions) -> Result<(Bytes, u64, String)> {
-        let mut attempt = 0;
-        loop {
-            match self.try_first_range(key, opts.part_size - 1).await {
-                Ok(first) => return Ok(first),
-                Err(e) if e.is_transient() && attempt < opts.retries => {
-                    attempt += 1;
-                    tracing::debug!(key, attempt, error = %e, "first range failed, retrying");
-                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6)))
-                        .await;
-                }
-                Err(e) => return Err(e),
             }
         }
     }
@@ -306,29 +296,6 @@ impl Bucket {
         Ok((body, total, e_tag))
     }
 
-    async fn fetch_range(
-        &self,
-        key: &str,
-        e_tag: &str,
-        start: u64,
-        end: u64,
-        retries: u32,
-    ) -> Result<Bytes> {
-        let mut attempt = 0;
-        loop {
-            match self.try_range(key, e_tag, start, end).await {
-                Ok(b) => return Ok(b),
-                Err(e) if e.is_transient() && attempt < retries => {
-                    attempt += 1;
-                    tracing::debug!(key, start, end, attempt, error = %e, "range failed, retrying");
-                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6)))
-                        .await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
     async fn try_range(&self, key: &str, e_tag: &str, start: u64, end: u64) -> Result<Bytes> {
         let out = self
             .client()
@@ -364,5 +331,27 @@ impl Bucket {
             )));
         }
         Ok(body)
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or has been retried
+/// `retries` times after transient failures (exponential back-off from
+/// 100 ms): each range of a download is retried on its own.
+async fn retrying<T, F, Fut>(retries: u32, key: &str, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.is_transient() && tries < retries => {
+                tries += 1;
+                tracing::debug!(key, attempt = tries, error = %e, "range failed, retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(50 << tries.min(6))).await;
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
