@@ -542,49 +542,29 @@ impl Compound<'_> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = bool;
-    type Error = SerError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<bool, SerError> {
-        Ok(self.finish())
-    }
+/// The four sequence-like `Serialize*` traits: every element goes through
+/// [`Compound::element`], `end` closes the bracket.
+macro_rules! sequence_compound {
+    ($($trait:ident :: $method:ident),* $(,)?) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = bool;
+            type Error = SerError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
+                self.element(value)
+            }
+            fn end(self) -> Result<bool, SerError> {
+                Ok(self.finish())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = bool;
-    type Error = SerError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<bool, SerError> {
-        Ok(self.finish())
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = bool;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<bool, SerError> {
-        Ok(self.finish())
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = bool;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<bool, SerError> {
-        Ok(self.finish())
-    }
-}
+sequence_compound!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = bool;

@@ -928,18 +928,25 @@ where
     M::Key: Display,
 {
     fn check(&self, value: &M) -> Result<(), Error> {
-        let mut out = Vec::new();
-        for (k, _) in value.entries() {
-            if let Err(e) = self.rule.check(k) {
-                let seg = PathSegment::Key(k.to_string());
-                out.extend(e.into_violations().into_iter().map(|v| v.at(seg.clone())));
-            }
+        check_entries(value.entries().map(|(k, _)| (k, self.rule.check(k))))
+    }
+}
+
+/// Gathers the violations of a map's entries, each under its key's path.
+fn check_entries<'a, K: Display + ?Sized + 'a>(
+    results: impl Iterator<Item = (&'a K, Result<(), Error>)>,
+) -> Result<(), Error> {
+    let mut out = Vec::new();
+    for (k, result) in results {
+        if let Err(e) = result {
+            let seg = PathSegment::Key(k.to_string());
+            out.extend(e.into_violations().into_iter().map(|v| v.at(seg.clone())));
         }
-        if out.is_empty() {
-            Ok(())
-        } else {
-            Err(out.into())
-        }
+    }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(out.into())
     }
 }
 
@@ -966,18 +973,7 @@ where
     M::Key: Display,
 {
     fn check(&self, value: &M) -> Result<(), Error> {
-        let mut out = Vec::new();
-        for (k, v) in value.entries() {
-            if let Err(e) = self.rule.check(v) {
-                let seg = PathSegment::Key(k.to_string());
-                out.extend(e.into_violations().into_iter().map(|v| v.at(seg.clone())));
-            }
-        }
-        if out.is_empty() {
-            Ok(())
-        } else {
-            Err(out.into())
-        }
+        check_entries(value.entries().map(|(k, v)| (k, self.rule.check(v))))
     }
 }
 
