@@ -341,7 +341,6 @@ fn server_down_follows_fail_mode() {
         assert!(open.check("down-a").await.is_allowed());
         assert!(!open.check("down-a").await.is_allowed());
         server.stop();
-        let t0 = Instant::now();
         // Open: allowed even though the quota is spent; counted as failure.
         let d = open.check("down-a").await;
         assert!(d.is_allowed());
@@ -356,8 +355,6 @@ fn server_down_follows_fail_mode() {
             .await
             .expect("valid n");
         assert!(ds.iter().all(|d| !d.is_allowed()));
-        // Bounded by the timeouts, not hanging.
-        assert!(t0.elapsed() < Duration::from_secs(10));
     });
 }
 
