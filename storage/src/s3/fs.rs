@@ -8,7 +8,18 @@
 //! `ROOT/.pillars-tmp`). Writes go to a temporary file that is synced and
 //! renamed into place, so readers see the old or the new bytes, never a
 //! mix. `ETag`s are the quoted MD5 of the content, as S3 gives for a simple
-//! put; `head` computes it by reading the file, `list` returns none.
+//! put. A put stores the `ETag` in an extended attribute of the file
+//! (`user.pillars.etag`, stamped with the file's size and modification time
+//! in nanoseconds), so `head`, `list` and conditional puts read it in one
+//! system call instead of hashing the file. Where the stamp no longer matches
+//! (the file was rewritten by another program) or the filesystem has no user
+//! extended attributes, `head` and conditional puts hash the file and `list`
+//! gives no `ETag`. As with `object_store`'s `LocalFileSystem` (whose `ETag`s
+//! are inode, size and modification time), an outside edit that keeps both
+//! the size and the modification time is not seen (file times often tick in
+//! milliseconds, so a same-size rewrite by another program within one tick
+//! of the last put keeps the old `ETag`; puts through `FsStore` always
+//! refresh it).
 //!
 //! Limits: a key cannot be both an object and a "directory" of other keys
 //! (`a` and `a/b`): the second put fails with
@@ -169,7 +180,7 @@ impl Inner {
         };
         match mode {
             PutMode::Overwrite | PutMode::Create => {}
-            PutMode::Update(tag) => match file_etag(path) {
+            PutMode::Update(tag) => match open_object(path).and_then(|f| object_etag(&f)) {
                 Ok(current) if &current == tag => {}
                 Ok(_) => {
                     return Err(Error::precondition_failed(format!(
@@ -185,6 +196,7 @@ impl Inner {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(conflict)?;
         }
+        let etag = etag_of(body);
         let tmp = self.tmp_path();
         if let Some(dir) = tmp.parent() {
             std::fs::create_dir_all(dir)?;
@@ -195,7 +207,11 @@ impl Inner {
                 .create_new(true)
                 .open(&tmp)?;
             file.write_all(body)?;
-            file.sync_all()
+            file.sync_all()?;
+            // The stamp is taken after the last write: neither the rename
+            // nor the attribute itself changes the modification time.
+            store_etag(&file, &etag);
+            Ok(())
         })();
         let placed = written.map_err(Error::Io).and_then(|()| {
             if *mode == PutMode::Create {
@@ -216,7 +232,7 @@ impl Inner {
         Ok(ObjectMeta {
             key: key.to_owned(),
             size: body.len() as u64,
-            e_tag: Some(etag_of(body)),
+            e_tag: Some(etag),
             last_modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
         })
     }
@@ -273,10 +289,11 @@ impl Inner {
                     }
                 } else if file_type.is_file() && key.starts_with(prefix) {
                     let meta = entry.metadata()?;
+                    let e_tag = cached_etag_at(&entry.path(), &meta);
                     out.push(ObjectMeta {
                         key,
                         size: meta.len(),
-                        e_tag: None,
+                        e_tag,
                         last_modified: meta.modified().ok(),
                     });
                 }
@@ -316,12 +333,74 @@ pub(crate) fn etag_of(body: &[u8]) -> String {
     etag_of_digest(&Md5::digest(body))
 }
 
-fn file_etag(path: &Path) -> Result<String> {
-    let mut file = open_object(path)?;
+/// The extended attribute holding a file's `ETag`: `SIZE MTIME_NS ETAG`.
+#[cfg(unix)]
+const ETAG_XATTR: &str = "user.pillars.etag";
+
+/// `SIZE MTIME_NS`: what must still hold for a stored `ETag` to be current.
+fn etag_stamp(meta: &std::fs::Metadata) -> Option<String> {
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{} {}", meta.len(), mtime.as_nanos()))
+}
+
+/// Stores `etag` on the open file, stamped with its current size and
+/// modification time. Best effort: a filesystem without user extended
+/// attributes just means `head` hashes the file.
+#[cfg(unix)]
+fn store_etag(file: &std::fs::File, etag: &str) {
+    use xattr::FileExt as _;
+    if let Some(stamp) = file.metadata().ok().as_ref().and_then(etag_stamp) {
+        let _ = file.set_xattr(ETAG_XATTR, format!("{stamp} {etag}").as_bytes());
+    }
+}
+
+#[cfg(not(unix))]
+fn store_etag(_file: &std::fs::File, _etag: &str) {}
+
+/// The stored `ETag` of the open file, if its stamp still matches `meta`.
+#[cfg(unix)]
+fn cached_etag(file: &std::fs::File, meta: &std::fs::Metadata) -> Option<String> {
+    use xattr::FileExt as _;
+    current_tag(&file.get_xattr(ETAG_XATTR).ok()??, meta)
+}
+
+/// [`cached_etag`] by path (one system call, for listings).
+#[cfg(unix)]
+fn cached_etag_at(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    current_tag(&xattr::get(path, ETAG_XATTR).ok()??, meta)
+}
+
+/// The `ETag` in a stored attribute value, if its stamp matches `meta`.
+#[cfg(unix)]
+fn current_tag(raw: &[u8], meta: &std::fs::Metadata) -> Option<String> {
+    let (stamp, etag) = std::str::from_utf8(raw).ok()?.rsplit_once(' ')?;
+    (etag_stamp(meta)? == stamp).then(|| etag.to_owned())
+}
+
+#[cfg(not(unix))]
+fn cached_etag(_file: &std::fs::File, _meta: &std::fs::Metadata) -> Option<String> {
+    None
+}
+
+#[cfg(not(unix))]
+fn cached_etag_at(_path: &Path, _meta: &std::fs::Metadata) -> Option<String> {
+    None
+}
+
+/// The `ETag` of the open object: the stored one when current, else the MD5
+/// of its bytes.
+fn object_etag(file: &std::fs::File) -> Result<String> {
+    let meta = file.metadata()?;
+    if let Some(etag) = cached_etag(file, &meta) {
+        return Ok(etag);
+    }
     let mut hasher = Md5::new();
-    std::io::copy(&mut file, &mut hasher)?;
-    let digest = hasher.finalize();
-    Ok(etag_of_digest(&digest))
+    std::io::copy(&mut &*file, &mut hasher)?;
+    Ok(etag_of_digest(&hasher.finalize()))
 }
 
 /// `digest` as a quoted lower-case hex `ETag`.
@@ -393,8 +472,11 @@ impl ObjectStore for FsStore {
             let path = self.path_of(key)?;
             let key = key.to_owned();
             blocking(move || {
-                let e_tag = file_etag(&path).map_err(|e| named(e, &key))?;
-                let meta = std::fs::metadata(&path)?;
+                // One open file for the size, the time and the `ETag`: a
+                // concurrent replace cannot mix two versions.
+                let file = open_object(&path).map_err(|e| named(e, &key))?;
+                let e_tag = object_etag(&file)?;
+                let meta = file.metadata()?;
                 Ok(ObjectMeta {
                     key,
                     size: meta.len(),
@@ -451,5 +533,98 @@ fn named(e: Error, key: &str) -> Error {
         Error::not_found(key)
     } else {
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `ETag` field S3 and every backend give for a simple put of `body`.
+    #[allow(clippy::unnecessary_wraps)] // compared with `ObjectMeta::e_tag`
+    fn md5_tag(body: &[u8]) -> Option<String> {
+        Some(etag_of(body))
+    }
+
+    fn store() -> (tempfile::TempDir, FsStore) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::new(dir.path()).expect("store");
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn put_stores_the_etag_that_head_and_list_return() {
+        let (_dir, store) = store();
+        let put = store
+            .put("a/b.txt", Bytes::from_static(b"hello"), PutMode::Overwrite)
+            .await
+            .expect("put");
+        assert_eq!(put.e_tag, md5_tag(b"hello"));
+        let path = store.path_of("a/b.txt").expect("path");
+        let file = std::fs::File::open(&path).expect("open");
+        let meta = file.metadata().expect("meta");
+        #[cfg(unix)]
+        if xattr::get(&path, ETAG_XATTR).is_ok() {
+            // The filesystem keeps user attributes: the tag is stored.
+            assert_eq!(cached_etag(&file, &meta), put.e_tag);
+        }
+        assert_eq!(store.head("a/b.txt").await.expect("head").e_tag, put.e_tag);
+        let listed: Vec<_> = store.list("a/").try_collect().await.expect("list");
+        assert_eq!(listed.len(), 1);
+        if cached_etag(&file, &meta).is_some() {
+            assert_eq!(listed[0].e_tag, put.e_tag);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_outside_rewrite_is_hashed_again() {
+        let (_dir, store) = store();
+        store
+            .put("k", Bytes::from_static(b"first"), PutMode::Overwrite)
+            .await
+            .expect("put");
+        let path = store.path_of("k").expect("path");
+        // Another size: the stamp no longer matches.
+        std::fs::write(&path, b"second!").expect("rewrite");
+        let head = store.head("k").await.expect("head");
+        assert_eq!((head.size, head.e_tag), (7, md5_tag(b"second!")));
+        let listed: Vec<_> = store.list("").try_collect().await.expect("list");
+        assert_eq!(listed[0].e_tag, None, "a stale tag is never listed");
+
+        // The same size, another modification time: also seen.
+        std::fs::write(&path, b"third!!").expect("rewrite");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("open");
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        file.set_modified(later).expect("set mtime");
+        assert_eq!(
+            store.head("k").await.expect("head").e_tag,
+            md5_tag(b"third!!")
+        );
+
+        // A conditional put judges the current bytes, not the stale tag.
+        let stale = md5_tag(b"first").expect("tag");
+        let err = store
+            .put("k", Bytes::from_static(b"x"), PutMode::Update(stale))
+            .await
+            .expect_err("stale tag");
+        assert!(err.is_precondition_failed(), "{err}");
+        let current = md5_tag(b"third!!").expect("tag");
+        store
+            .put("k", Bytes::from_static(b"x"), PutMode::Update(current))
+            .await
+            .expect("current tag");
+    }
+
+    #[tokio::test]
+    async fn a_file_placed_by_hand_gets_its_md5() {
+        let (dir, store) = store();
+        std::fs::write(dir.path().join("manual"), b"by hand").expect("write");
+        assert_eq!(
+            store.head("manual").await.expect("head").e_tag,
+            md5_tag(b"by hand")
+        );
     }
 }
