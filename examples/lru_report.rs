@@ -6,7 +6,7 @@
 //!
 //! Traces (fixed seeds): Zipf(s = 0.99) over 1M keys, and the same Zipf trace
 //! with a one-off scan of `2 × capacity` never-repeated keys after every 50k
-//! requests. Each request is a get; a miss inserts the key. Memory is the
+//! requests; then S3-FIFO and `quick_cache` again on four other seeds. Each request is a get; a miss inserts the key. Memory is the
 //! live heap (a counting global allocator) of a cache filled with
 //! `u64 → u64` entries, divided by the entry count.
 
@@ -59,8 +59,8 @@ fn zipf_trace(n: usize, seed: u64) -> Vec<u64> {
         .collect()
 }
 
-fn scan_trace(n: usize, cap: usize) -> Vec<u64> {
-    let z = zipf_trace(n, 7);
+fn scan_trace(n: usize, cap: usize, seed: u64) -> Vec<u64> {
+    let z = zipf_trace(n, seed);
     let mut out = Vec::with_capacity(n * 2);
     let mut next_scan = u64::MAX / 2;
     for chunk in z.chunks(50_000) {
@@ -89,17 +89,7 @@ fn hit_ratios(name: &str, trace: &[u64], cap: usize) {
     let mut row = vec![format!("{name} cap {cap}")];
     for policy in [Policy::Lru, Policy::Sieve, Policy::S3Fifo] {
         let mut c = LruCache::new(ncap).with_policy(policy);
-        row.push(format!(
-            "{:.4}",
-            ratio(trace, |k| {
-                if c.get(&k).is_some() {
-                    true
-                } else {
-                    c.put(k, k);
-                    false
-                }
-            })
-        ));
+        row.push(format!("{:.4}", ratio(trace, |k| get_or_put(&mut c, k))));
     }
     let mut c = lru::LruCache::new(ncap);
     row.push(format!(
@@ -145,6 +135,35 @@ fn hit_ratios(name: &str, trace: &[u64], cap: usize) {
     println!("| {} |", row.join(" | "));
 }
 
+/// A get, then a put on a miss: whether it hit.
+fn get_or_put(c: &mut LruCache<u64, u64>, k: u64) -> bool {
+    if c.get(&k).is_some() {
+        true
+    } else {
+        c.put(k, k);
+        false
+    }
+}
+
+fn s3fifo_vs_quick(seed: u64, name: &str, trace: &[u64], cap: usize) {
+    let ncap = NonZeroUsize::new(cap).expect("cap > 0");
+    let mut c = LruCache::new(ncap).with_policy(Policy::S3Fifo);
+    let ours = ratio(trace, |k| get_or_put(&mut c, k));
+    let mut q = quick_cache::unsync::Cache::<u64, u64>::new(cap);
+    let theirs = ratio(trace, |k| {
+        if q.get(&k).is_some() {
+            true
+        } else {
+            q.insert(k, k);
+            false
+        }
+    });
+    println!(
+        "| {seed} | {name} | {cap} | {ours:.4} | {theirs:.4} | {:+.2} |",
+        100.0 * (ours - theirs)
+    );
+}
+
 fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
@@ -169,20 +188,42 @@ fn main() {
         hit_ratios("zipf 0.99", &z, cap);
     }
     for cap in [10_000, 100_000] {
-        let s = scan_trace(2_000_000, cap);
+        let s = scan_trace(2_000_000, cap, 7);
         hit_ratios("zipf + scans", &s, cap);
+    }
+
+    println!("\n## S3-FIFO beside quick_cache on other trace seeds (points = 100 x ratio)\n");
+    println!(
+        "| seed | trace | capacity | pillars S3-FIFO | quick_cache | S3-FIFO - quick_cache (points) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for seed in [1_u64, 2, 3, 4] {
+        for cap in [10_000, 100_000] {
+            let z = zipf_trace(2_000_000, seed);
+            s3fifo_vs_quick(seed, "zipf 0.99", &z, cap);
+            let s = scan_trace(2_000_000, cap, seed + 100);
+            s3fifo_vs_quick(seed, "zipf + scans", &s, cap);
+        }
     }
 
     println!("\n## Heap bytes per entry (u64 -> u64)\n");
     println!(
-        "| entries | pillars LruCache | lru::LruCache | schnellru | quick_cache unsync | pillars ConcurrentLru |"
+        "| entries | pillars LruCache | pillars S3-FIFO (ghosts full) | lru::LruCache | schnellru | quick_cache unsync | pillars ConcurrentLru |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     for n in [10_000_usize, 100_000, 1_000_000] {
         let ncap = NonZeroUsize::new(n).expect("n > 0");
         let ours = per_entry(n, || {
             let mut c = LruCache::new(ncap);
             for i in 0..n as u64 {
+                c.put(i, i);
+            }
+            Box::new(c)
+        });
+        // Twice as many keys as entries: every ghost slot is written.
+        let s3 = per_entry(n, || {
+            let mut c = LruCache::new(ncap).with_policy(Policy::S3Fifo);
+            for i in 0..2 * n as u64 {
                 c.put(i, i);
             }
             Box::new(c)
@@ -216,6 +257,8 @@ fn main() {
             }
             Box::new(c)
         });
-        println!("| {n} | {ours:.1} | {theirs:.1} | {schnell:.1} | {quick:.1} | {conc:.1} |");
+        println!(
+            "| {n} | {ours:.1} | {s3:.1} | {theirs:.1} | {schnell:.1} | {quick:.1} | {conc:.1} |"
+        );
     }
 }
