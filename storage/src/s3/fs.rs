@@ -8,13 +8,13 @@
 //! `ROOT/.pillars-tmp`). Writes go to a temporary file that is synced and
 //! renamed into place, so readers see the old or the new bytes, never a
 //! mix. `ETag`s are the quoted MD5 of the content, as S3 gives for a simple
-//! put. A put stores the `ETag` in an extended attribute of the file
-//! (`user.pillars.etag`, stamped with the file's size and modification time
-//! in nanoseconds), so `head`, `list` and conditional puts read it in one
-//! system call instead of hashing the file. Where the stamp no longer matches
-//! (the file was rewritten by another program) or the filesystem has no user
-//! extended attributes, `head` and conditional puts hash the file and `list`
-//! gives no `ETag`. As with `object_store`'s `LocalFileSystem` (whose `ETag`s
+//! put. On Linux a put stores the `ETag` in an extended attribute of the
+//! file (`user.pillars.etag`, stamped with the file's size and modification
+//! time in nanoseconds), so `head`, `list` and conditional puts read it in
+//! one system call instead of hashing the file. Where the stamp no longer
+//! matches (the file was rewritten by another program), the filesystem has
+//! no user extended attributes, or on other systems, `head` and conditional
+//! puts hash the file and `list` gives no `ETag`. As with `object_store`'s `LocalFileSystem` (whose `ETag`s
 //! are inode, size and modification time), an outside edit that keeps both
 //! the size and the modification time is not seen (file times often tick in
 //! milliseconds, so a same-size rewrite by another program within one tick
@@ -51,6 +51,7 @@ use futures::{StreamExt, TryStreamExt};
 use md5::{Digest, Md5};
 
 use super::error::{Error, Result};
+use super::fs_etag;
 use super::names::{validate_key, validate_prefix};
 use super::object_store::{ObjectMeta, ObjectStore, PutMode};
 
@@ -180,7 +181,10 @@ impl Inner {
         };
         match mode {
             PutMode::Overwrite | PutMode::Create => {}
-            PutMode::Update(tag) => match open_object(path).and_then(|f| object_etag(&f)) {
+            PutMode::Update(tag) => match open_object(path)
+                .and_then(|f| object_etag(&f))
+                .map(|(_, tag)| tag)
+            {
                 Ok(current) if &current == tag => {}
                 Ok(_) => {
                     return Err(Error::precondition_failed(format!(
@@ -210,7 +214,7 @@ impl Inner {
             file.sync_all()?;
             // The stamp is taken after the last write: neither the rename
             // nor the attribute itself changes the modification time.
-            store_etag(&file, &etag);
+            fs_etag::store(&file, &etag);
             Ok(())
         })();
         let placed = written.map_err(Error::Io).and_then(|()| {
@@ -289,7 +293,7 @@ impl Inner {
                     }
                 } else if file_type.is_file() && key.starts_with(prefix) {
                     let meta = entry.metadata()?;
-                    let e_tag = cached_etag_at(&entry.path(), &meta);
+                    let e_tag = fs_etag::cached_at(&entry.path(), &meta);
                     out.push(ObjectMeta {
                         key,
                         size: meta.len(),
@@ -333,74 +337,16 @@ pub(crate) fn etag_of(body: &[u8]) -> String {
     etag_of_digest(&Md5::digest(body))
 }
 
-/// The extended attribute holding a file's `ETag`: `SIZE MTIME_NS ETAG`.
-#[cfg(unix)]
-const ETAG_XATTR: &str = "user.pillars.etag";
-
-/// `SIZE MTIME_NS`: what must still hold for a stored `ETag` to be current.
-fn etag_stamp(meta: &std::fs::Metadata) -> Option<String> {
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(format!("{} {}", meta.len(), mtime.as_nanos()))
-}
-
-/// Stores `etag` on the open file, stamped with its current size and
-/// modification time. Best effort: a filesystem without user extended
-/// attributes just means `head` hashes the file.
-#[cfg(unix)]
-fn store_etag(file: &std::fs::File, etag: &str) {
-    use xattr::FileExt as _;
-    if let Some(stamp) = file.metadata().ok().as_ref().and_then(etag_stamp) {
-        let _ = file.set_xattr(ETAG_XATTR, format!("{stamp} {etag}").as_bytes());
-    }
-}
-
-#[cfg(not(unix))]
-fn store_etag(_file: &std::fs::File, _etag: &str) {}
-
-/// The stored `ETag` of the open file, if its stamp still matches `meta`.
-#[cfg(unix)]
-fn cached_etag(file: &std::fs::File, meta: &std::fs::Metadata) -> Option<String> {
-    use xattr::FileExt as _;
-    current_tag(&file.get_xattr(ETAG_XATTR).ok()??, meta)
-}
-
-/// [`cached_etag`] by path (one system call, for listings).
-#[cfg(unix)]
-fn cached_etag_at(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
-    current_tag(&xattr::get(path, ETAG_XATTR).ok()??, meta)
-}
-
-/// The `ETag` in a stored attribute value, if its stamp matches `meta`.
-#[cfg(unix)]
-fn current_tag(raw: &[u8], meta: &std::fs::Metadata) -> Option<String> {
-    let (stamp, etag) = std::str::from_utf8(raw).ok()?.rsplit_once(' ')?;
-    (etag_stamp(meta)? == stamp).then(|| etag.to_owned())
-}
-
-#[cfg(not(unix))]
-fn cached_etag(_file: &std::fs::File, _meta: &std::fs::Metadata) -> Option<String> {
-    None
-}
-
-#[cfg(not(unix))]
-fn cached_etag_at(_path: &Path, _meta: &std::fs::Metadata) -> Option<String> {
-    None
-}
-
-/// The `ETag` of the open object: the stored one when current, else the MD5
-/// of its bytes.
-fn object_etag(file: &std::fs::File) -> Result<String> {
+/// The metadata and `ETag` of the open object (one snapshot): the stored
+/// `ETag` when current, else the MD5 of its bytes.
+fn object_etag(file: &std::fs::File) -> Result<(std::fs::Metadata, String)> {
     let meta = file.metadata()?;
-    if let Some(etag) = cached_etag(file, &meta) {
-        return Ok(etag);
+    if let Some(etag) = fs_etag::cached(file, &meta) {
+        return Ok((meta, etag));
     }
     let mut hasher = Md5::new();
     std::io::copy(&mut &*file, &mut hasher)?;
-    Ok(etag_of_digest(&hasher.finalize()))
+    Ok((meta, etag_of_digest(&hasher.finalize())))
 }
 
 /// `digest` as a quoted lower-case hex `ETag`.
@@ -475,8 +421,7 @@ impl ObjectStore for FsStore {
                 // One open file for the size, the time and the `ETag`: a
                 // concurrent replace cannot mix two versions.
                 let file = open_object(&path).map_err(|e| named(e, &key))?;
-                let e_tag = object_etag(&file)?;
-                let meta = file.metadata()?;
+                let (meta, e_tag) = object_etag(&file)?;
                 Ok(ObjectMeta {
                     key,
                     size: meta.len(),
@@ -563,15 +508,15 @@ mod tests {
         let path = store.path_of("a/b.txt").expect("path");
         let file = std::fs::File::open(&path).expect("open");
         let meta = file.metadata().expect("meta");
-        #[cfg(unix)]
-        if xattr::get(&path, ETAG_XATTR).is_ok() {
+        #[cfg(target_os = "linux")]
+        if xattr::get(&path, fs_etag::ETAG_XATTR).is_ok() {
             // The filesystem keeps user attributes: the tag is stored.
-            assert_eq!(cached_etag(&file, &meta), put.e_tag);
+            assert_eq!(fs_etag::cached(&file, &meta), put.e_tag);
         }
         assert_eq!(store.head("a/b.txt").await.expect("head").e_tag, put.e_tag);
         let listed: Vec<_> = store.list("a/").try_collect().await.expect("list");
         assert_eq!(listed.len(), 1);
-        if cached_etag(&file, &meta).is_some() {
+        if fs_etag::cached(&file, &meta).is_some() {
             assert_eq!(listed[0].e_tag, put.e_tag);
         }
     }
@@ -616,6 +561,44 @@ mod tests {
             .put("k", Bytes::from_static(b"x"), PutMode::Update(current))
             .await
             .expect("current tag");
+    }
+
+    /// `head`, `list` and conditional puts read the stored tag rather than
+    /// hashing: a planted tag with a current stamp is what they see.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn head_list_and_conditional_put_read_the_stored_tag() {
+        let (_dir, store) = store();
+        store
+            .put("k", Bytes::from_static(b"body"), PutMode::Overwrite)
+            .await
+            .expect("put");
+        let path = store.path_of("k").expect("path");
+        let meta = std::fs::metadata(&path).expect("meta");
+        let planted = "\"0123456789abcdef0123456789abcdef\"";
+        let value = format!("{} {planted}", fs_etag::stamp(&meta).expect("stamp"));
+        if xattr::set(&path, fs_etag::ETAG_XATTR, value.as_bytes()).is_err() {
+            return; // no user extended attributes on this filesystem
+        }
+        // Setting an attribute changes the file's ctime, not its mtime.
+        let head = store.head("k").await.expect("head");
+        assert_eq!(head.e_tag.as_deref(), Some(planted));
+        let listed: Vec<_> = store.list("").try_collect().await.expect("list");
+        assert_eq!(listed[0].e_tag.as_deref(), Some(planted));
+        let stale = md5_tag(b"body").expect("tag");
+        let err = store
+            .put("k", Bytes::from_static(b"new"), PutMode::Update(stale))
+            .await
+            .expect_err("the stored tag is the current one");
+        assert!(err.is_precondition_failed(), "{err}");
+        store
+            .put(
+                "k",
+                Bytes::from_static(b"new"),
+                PutMode::Update(planted.to_owned()),
+            )
+            .await
+            .expect("the stored tag matches");
     }
 
     #[tokio::test]

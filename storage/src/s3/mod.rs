@@ -57,6 +57,7 @@
 // names and errors.
 pub mod error;
 pub mod fs;
+mod fs_etag;
 pub mod memory;
 pub mod names;
 pub mod object_store;
