@@ -14,12 +14,12 @@
 //! one system call instead of hashing the file. Where the stamp no longer
 //! matches (the file was rewritten by another program), the filesystem has
 //! no user extended attributes, or on other systems, `head` and conditional
-//! puts hash the file and `list` gives no `ETag`. As with `object_store`'s `LocalFileSystem` (whose `ETag`s
-//! are inode, size and modification time), an outside edit that keeps both
-//! the size and the modification time is not seen (file times often tick in
-//! milliseconds, so a same-size rewrite by another program within one tick
-//! of the last put keeps the old `ETag`; puts through `FsStore` always
-//! refresh it).
+//! puts hash the file and `list` gives no `ETag`. As with `object_store`'s
+//! `LocalFileSystem` (whose `ETag`s are inode, size and modification time),
+//! an outside edit that keeps both the size and the modification time is not
+//! seen (file times often tick in milliseconds, so a same-size rewrite by
+//! another program within one tick of the last put keeps the old `ETag`;
+//! puts through `FsStore` always refresh it).
 //!
 //! Limits: a key cannot be both an object and a "directory" of other keys
 //! (`a` and `a/b`): the second put fails with
