@@ -191,30 +191,10 @@ impl<K, V> Slab<K, V> {
         self.entries[i as usize].prev
     }
 
-    /// Links the (unlinked) entry `i` at the head.
+    /// Makes `next` follow `prev` in the list; either may be [`NIL`] (the
+    /// list's ends: `next` becomes the head, `prev` the tail).
     #[inline]
-    pub(crate) fn push_front(&mut self, i: u32) {
-        let old = self.head;
-        {
-            let e = &mut self.entries[i as usize];
-            e.prev = NIL;
-            e.next = old;
-        }
-        if old == NIL {
-            self.tail = i;
-        } else {
-            self.entries[old as usize].prev = i;
-        }
-        self.head = i;
-    }
-
-    /// Unlinks entry `i` from the list (it stays in the `Vec`).
-    #[inline]
-    pub(crate) fn unlink(&mut self, i: u32) {
-        let (prev, next) = {
-            let e = &self.entries[i as usize];
-            (e.prev, e.next)
-        };
+    fn join(&mut self, prev: u32, next: u32) {
         if prev == NIL {
             self.head = next;
         } else {
@@ -225,6 +205,24 @@ impl<K, V> Slab<K, V> {
         } else {
             self.entries[next as usize].prev = prev;
         }
+    }
+
+    /// Links the (unlinked) entry `i` at the head.
+    #[inline]
+    pub(crate) fn push_front(&mut self, i: u32) {
+        let old = self.head;
+        self.join(NIL, i);
+        self.join(i, old);
+    }
+
+    /// Unlinks entry `i` from the list (it stays in the `Vec`).
+    #[inline]
+    pub(crate) fn unlink(&mut self, i: u32) {
+        let (prev, next) = {
+            let e = &self.entries[i as usize];
+            (e.prev, e.next)
+        };
+        self.join(prev, next);
         if self.hand == i {
             self.hand = prev;
         }
@@ -242,21 +240,8 @@ impl<K, V> Slab<K, V> {
         } else {
             self.entries[next as usize].prev
         };
-        {
-            let e = &mut self.entries[i as usize];
-            e.prev = prev;
-            e.next = next;
-        }
-        if prev == NIL {
-            self.head = i;
-        } else {
-            self.entries[prev as usize].next = i;
-        }
-        if next == NIL {
-            self.tail = i;
-        } else {
-            self.entries[next as usize].prev = i;
-        }
+        self.join(prev, i);
+        self.join(i, next);
     }
 
     /// Moves entry `i` to the head (an LRU hit).
@@ -303,16 +288,8 @@ impl<K, V> Slab<K, V> {
             let e = &self.entries[i as usize];
             (e.prev, e.next)
         };
-        if prev == NIL {
-            self.head = i;
-        } else {
-            self.entries[prev as usize].next = i;
-        }
-        if next == NIL {
-            self.tail = i;
-        } else {
-            self.entries[next as usize].prev = i;
-        }
+        self.join(prev, i);
+        self.join(i, next);
         if self.hand == last {
             self.hand = i;
         }
