@@ -94,27 +94,11 @@ fn hit_ratios(name: &str, trace: &[u64], cap: usize) {
     let mut c = lru::LruCache::new(ncap);
     row.push(format!(
         "{:.4}",
-        ratio(trace, |k| {
-            if c.get(&k).is_some() {
-                true
-            } else {
-                c.put(k, k);
-                false
-            }
-        })
+        ratio(trace, |k| hit_or_insert(c.get(&k).is_some(), || {
+            c.put(k, k);
+        }))
     ));
-    let mut c = quick_cache::unsync::Cache::<u64, u64>::new(cap);
-    row.push(format!(
-        "{:.4}",
-        ratio(trace, |k| {
-            if c.get(&k).is_some() {
-                true
-            } else {
-                c.insert(k, k);
-                false
-            }
-        })
-    ));
+    row.push(format!("{:.4}", quick_cache_ratio(trace, cap)));
     for policy in [Policy::Sieve, Policy::S3Fifo] {
         let c = ConcurrentLru::<u64, u64>::builder(cap as u64)
             .policy(policy)
@@ -122,42 +106,42 @@ fn hit_ratios(name: &str, trace: &[u64], cap: usize) {
             .expect("cap > 0");
         row.push(format!(
             "{:.4}",
-            ratio(trace, |k| {
-                if c.get(&k).is_some() {
-                    true
-                } else {
-                    let _ = c.insert(k, k);
-                    false
-                }
-            })
+            ratio(trace, |k| hit_or_insert(c.get(&k).is_some(), || {
+                let _ = c.insert(k, k);
+            }))
         ));
     }
     println!("| {} |", row.join(" | "));
 }
 
+/// One request of the traces: `hit`, else `insert` runs (a miss inserts).
+fn hit_or_insert(hit: bool, insert: impl FnOnce()) -> bool {
+    if !hit {
+        insert();
+    }
+    hit
+}
+
 /// A get, then a put on a miss: whether it hit.
 fn get_or_put(c: &mut LruCache<u64, u64>, k: u64) -> bool {
-    if c.get(&k).is_some() {
-        true
-    } else {
+    hit_or_insert(c.get(&k).is_some(), || {
         c.put(k, k);
-        false
-    }
+    })
+}
+
+/// `quick_cache`'s (unsync) hit ratio on `trace` at `cap` entries.
+fn quick_cache_ratio(trace: &[u64], cap: usize) -> f64 {
+    let mut q = quick_cache::unsync::Cache::<u64, u64>::new(cap);
+    ratio(trace, |k| {
+        hit_or_insert(q.get(&k).is_some(), || q.insert(k, k))
+    })
 }
 
 fn s3fifo_vs_quick(seed: u64, name: &str, trace: &[u64], cap: usize) {
     let ncap = NonZeroUsize::new(cap).expect("cap > 0");
     let mut c = LruCache::new(ncap).with_policy(Policy::S3Fifo);
     let ours = ratio(trace, |k| get_or_put(&mut c, k));
-    let mut q = quick_cache::unsync::Cache::<u64, u64>::new(cap);
-    let theirs = ratio(trace, |k| {
-        if q.get(&k).is_some() {
-            true
-        } else {
-            q.insert(k, k);
-            false
-        }
-    });
+    let theirs = quick_cache_ratio(trace, cap);
     println!(
         "| {seed} | {name} | {cap} | {ours:.4} | {theirs:.4} | {:+.2} |",
         100.0 * (ours - theirs)
