@@ -600,12 +600,7 @@ impl Bucket {
                 .send()
                 .await
                 .map_err(|e| Error::from_sdk("GetObject", key, e))?;
-            let body = out
-                .body
-                .collect()
-                .await
-                .map_err(|e| Error::Io(std::io::Error::other(e)))?;
-            Ok(body.into_bytes())
+            collect_body(out.body).await
         }
         .instrument(span)
         .await
@@ -884,4 +879,13 @@ impl Bucket {
         .instrument(span)
         .await
     }
+}
+
+/// A whole response body in memory.
+pub(super) async fn collect_body(body: ByteStream) -> Result<Bytes> {
+    Ok(body
+        .collect()
+        .await
+        .map_err(|e| Error::Io(std::io::Error::other(e)))?
+        .into_bytes())
 }

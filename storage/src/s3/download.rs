@@ -31,12 +31,13 @@
 
 use std::path::Path;
 
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tracing::Instrument;
 
-use super::bucket::Bucket;
+use super::bucket::{Bucket, collect_body};
 use super::error::{Error, Result};
 use super::names::validate_key;
 
@@ -248,16 +249,7 @@ impl Bucket {
     }
 
     async fn try_first_range(&self, key: &str, end: u64) -> Result<(Bytes, u64, String)> {
-        let out = self
-            .client()
-            .get_object()
-            .bucket(self.name())
-            .key(key)
-            .range(format!("bytes=0-{end}"))
-            .send()
-            .instrument(tracing::trace_span!("s3.get_range", key, start = 0, end))
-            .await
-            .map_err(|e| Error::from_sdk("GetObject", key, e))?;
+        let out = self.send_range(key, 0, end, None).await?;
         let e_tag = out.e_tag().map(str::to_owned).ok_or_else(|| {
             Error::precondition_failed(format!("{key}: server gave no ETag to pin"))
         })?;
@@ -276,62 +268,57 @@ impl Bucket {
             ),
             None => None,
         };
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| Error::Io(std::io::Error::other(e)))?
-            .into_bytes();
+        let body = collect_body(out.body).await?;
         let total = total.unwrap_or(body.len() as u64);
-        let expected = total.min(end + 1);
-        if body.len() as u64 != expected {
-            return Err(Error::Io(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                format!(
-                    "first range of {key}: got {} of {expected} bytes",
-                    body.len()
-                ),
-            )));
-        }
+        let body = exactly(body, total.min(end + 1), || format!("first range of {key}"))?;
         Ok((body, total, e_tag))
     }
 
     async fn try_range(&self, key: &str, e_tag: &str, start: u64, end: u64) -> Result<Bytes> {
-        let out = self
-            .client()
-            .get_object()
-            .bucket(self.name())
-            .key(key)
-            .range(format!("bytes={start}-{end}"))
-            .if_match(e_tag)
-            .send()
-            .instrument(tracing::trace_span!("s3.get_range", key, start, end))
-            .await
-            .map_err(|e| Error::from_sdk("GetObject", key, e))?;
+        let out = self.send_range(key, start, end, Some(e_tag)).await?;
         if out.e_tag() != Some(e_tag) {
             return Err(Error::precondition_failed(format!(
                 "{key} changed during the download (ETag {e_tag} became {})",
                 out.e_tag().unwrap_or("none")
             )));
         }
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| Error::Io(std::io::Error::other(e)))?
-            .into_bytes();
-        let expected = end - start + 1;
-        if body.len() as u64 != expected {
-            return Err(Error::Io(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                format!(
-                    "range {start}-{end} of {key}: got {} of {expected} bytes",
-                    body.len()
-                ),
-            )));
-        }
-        Ok(body)
+        let body = collect_body(out.body).await?;
+        exactly(body, end - start + 1, || {
+            format!("range {start}-{end} of {key}")
+        })
     }
+
+    /// A GET of bytes `start..=end` of `key`, pinned to `if_match` when given.
+    async fn send_range(
+        &self,
+        key: &str,
+        start: u64,
+        end: u64,
+        if_match: Option<&str>,
+    ) -> Result<GetObjectOutput> {
+        self.client()
+            .get_object()
+            .bucket(self.name())
+            .key(key)
+            .range(format!("bytes={start}-{end}"))
+            .set_if_match(if_match.map(str::to_owned))
+            .send()
+            .instrument(tracing::trace_span!("s3.get_range", key, start, end))
+            .await
+            .map_err(|e| Error::from_sdk("GetObject", key, e))
+    }
+}
+
+/// `body` if it holds `expected` bytes, else an unexpected-EOF error naming
+/// `what` was read.
+fn exactly(body: Bytes, expected: u64, what: impl FnOnce() -> String) -> Result<Bytes> {
+    if body.len() as u64 == expected {
+        return Ok(body);
+    }
+    Err(Error::Io(std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        format!("{}: got {} of {expected} bytes", what(), body.len()),
+    )))
 }
 
 /// Runs `attempt` until it succeeds, fails for good, or has been retried
