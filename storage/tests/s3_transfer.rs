@@ -454,14 +454,22 @@ async fn broken_range_streams_are_retried_one_range_at_a_time() {
         .await
         .unwrap();
 
-    let cuts = Arc::new(AtomicUsize::new(3));
-    let proxy = cutting_proxy(server.addr(), Arc::clone(&cuts)).await;
-    let proxied = server
-        .config()
-        .endpoint(format!("http://{proxy}"))
-        .bucket("cuts")
-        .await
-        .unwrap();
+    // The bucket seen through a fresh proxy that cuts `n` responses.
+    let through_proxy = |n: usize| {
+        let server = &server;
+        async move {
+            let cuts = Arc::new(AtomicUsize::new(n));
+            let proxy = cutting_proxy(server.addr(), Arc::clone(&cuts)).await;
+            let proxied = server
+                .config()
+                .endpoint(format!("http://{proxy}"))
+                .bucket("cuts")
+                .await
+                .unwrap();
+            (proxied, cuts)
+        }
+    };
+    let (proxied, cuts) = through_proxy(3).await;
 
     // Three responses are cut mid-body; each broken range is fetched again.
     let o = DownloadOptions::new()
@@ -477,15 +485,8 @@ async fn broken_range_streams_are_retried_one_range_at_a_time() {
 
     // With no retries, a cut range fails the download with a transient error.
     // A fresh proxy: its first connection to pass 256 KiB is inside a range's
-    // body (the HEAD before it is a few hundred bytes).
-    let cuts = Arc::new(AtomicUsize::new(1));
-    let proxy = cutting_proxy(server.addr(), Arc::clone(&cuts)).await;
-    let proxied = server
-        .config()
-        .endpoint(format!("http://{proxy}"))
-        .bucket("cuts")
-        .await
-        .unwrap();
+    // body.
+    let (proxied, cuts) = through_proxy(1).await;
     let mut out = Vec::new();
     let err = proxied
         .download("big", &mut out, &o.clone().retries(0))
