@@ -17,3 +17,5 @@
 pub mod cassandra;
 #[cfg(feature = "s3-core")]
 pub mod s3;
+#[cfg(any(feature = "s3-testing", feature = "cassandra-testing"))]
+mod server_thread;

@@ -26,7 +26,6 @@
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::thread::JoinHandle;
 
 use futures::{SinkExt, StreamExt};
 use kassandra::KassandraSession;
@@ -37,6 +36,8 @@ use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+
+use crate::server_thread::ServerThread;
 
 /// A running in-process CQL server; stops when dropped.
 ///
@@ -51,8 +52,7 @@ use tokio::sync::oneshot;
 #[derive(Debug)]
 pub struct TestServer {
     addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    server: ServerThread,
 }
 
 impl TestServer {
@@ -95,15 +95,10 @@ impl TestServer {
         let std_listener = std::net::TcpListener::bind(addr)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
-        let (tx, rx) = oneshot::channel();
-        let thread = std::thread::Builder::new()
-            .name(format!("kassandra-{}", addr.port()))
-            .spawn(move || serve(std_listener, rx))?;
-        Ok(Self {
-            addr,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        })
+        let server = ServerThread::spawn(format!("kassandra-{}", addr.port()), move |rx| {
+            serve(std_listener, rx);
+        })?;
+        Ok(Self { addr, server })
     }
 
     /// The address the server listens on.
@@ -155,22 +150,7 @@ impl TestServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn stop(mut self) {
-        self.shutdown_now();
-    }
-
-    fn shutdown_now(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.shutdown_now();
+        self.server.stop();
     }
 }
 

@@ -25,17 +25,16 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
 
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use s3s::auth::SimpleAuth;
 use s3s::service::S3ServiceBuilder;
-use tokio::sync::oneshot;
 
 use super::bucket::Bucket;
 use super::config::S3Config;
 use super::error::Result;
+use crate::server_thread::ServerThread;
 
 /// The access key the test server accepts.
 ///
@@ -69,8 +68,7 @@ pub const SECRET_KEY: &str = "pillars-test-secret";
 pub struct TestServer {
     addr: SocketAddr,
     root: PathBuf,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    server: ServerThread,
     // Dropped last: the directory outlives the server.
     dir: Option<tempfile::TempDir>,
 }
@@ -126,46 +124,42 @@ impl TestServer {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let (tx, rx) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name(format!("s3s-fs-{}", addr.port()))
-            .spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                else {
+        let server = ServerThread::spawn(format!("s3s-fs-{}", addr.port()), move |rx| {
+            let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                     return;
                 };
-                rt.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
-                    };
-                    let http = ConnBuilder::new(TokioExecutor::new());
-                    let accept = async {
-                        while let Ok((socket, _)) = listener.accept().await {
-                            let _ = socket.set_nodelay(true);
-                            let conn = http
-                                .serve_connection(TokioIo::new(socket), service.clone())
-                                .into_owned();
-                            tokio::spawn(async move {
-                                let _ = conn.await;
-                            });
-                        }
-                    };
-                    tokio::select! {
-                        () = accept => {}
-                        _ = rx => {}
+                let http = ConnBuilder::new(TokioExecutor::new());
+                let accept = async {
+                    while let Ok((socket, _)) = listener.accept().await {
+                        let _ = socket.set_nodelay(true);
+                        let conn = http
+                            .serve_connection(TokioIo::new(socket), service.clone())
+                            .into_owned();
+                        tokio::spawn(async move {
+                            let _ = conn.await;
+                        });
                     }
-                });
-                // Dropping the runtime cancels every connection: sockets close.
-                rt.shutdown_background();
-            })?;
+                };
+                tokio::select! {
+                    () = accept => {}
+                    _ = rx => {}
+                }
+            });
+            // Dropping the runtime cancels every connection: sockets close.
+            rt.shutdown_background();
+        })?;
         Ok(Self {
             addr,
             root: root.to_path_buf(),
-            shutdown: Some(tx),
-            thread: Some(thread),
+            server,
             dir: None,
         })
     }
@@ -297,7 +291,7 @@ impl TestServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn stop(mut self) {
-        self.shutdown_now();
+        self.server.stop();
     }
 
     /// Stops serving but keeps the directory (for a restart with
@@ -318,22 +312,7 @@ impl TestServer {
     /// ```
     #[must_use = "dropping the guard deletes the server's data"]
     pub fn halt(mut self) -> Option<tempfile::TempDir> {
-        self.shutdown_now();
+        self.server.stop();
         self.dir.take()
-    }
-
-    fn shutdown_now(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.shutdown_now();
     }
 }
