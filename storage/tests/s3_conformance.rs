@@ -5,6 +5,8 @@
 //! makes one `#[tokio::test]` per case and backend.
 #![cfg(feature = "s3-testing")]
 
+mod external_s3;
+
 use std::any::Any;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -46,12 +48,7 @@ async fn s3s_fs() -> Option<Backend> {
 /// SDK's credential variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).
 /// Skipped (passes, prints why) when the variable is unset.
 async fn s3_env() -> Option<Backend> {
-    if std::env::var("PILLARS_S3_ENDPOINT").is_err() {
-        assert!(
-            std::env::var_os("PILLARS_REQUIRE_SERVERS").is_none_or(|v| v != "1"),
-            "PILLARS_REQUIRE_SERVERS=1 but PILLARS_S3_ENDPOINT is not set (.ci/run starts moto_server)"
-        );
-        eprintln!("skipped: PILLARS_S3_ENDPOINT is not set");
+    if !external_s3::configured() {
         return None;
     }
     let bucket = S3Config::from_env()
