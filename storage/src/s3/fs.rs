@@ -497,6 +497,17 @@ mod tests {
         (dir, store)
     }
 
+    /// A store holding `body` under key `k`, and the file's path.
+    async fn store_with_k(body: &'static [u8]) -> (tempfile::TempDir, FsStore, PathBuf) {
+        let (dir, store) = store();
+        store
+            .put("k", Bytes::from_static(body), PutMode::Overwrite)
+            .await
+            .expect("put");
+        let path = store.path_of("k").expect("path");
+        (dir, store, path)
+    }
+
     #[tokio::test]
     async fn put_stores_the_etag_that_head_and_list_return() {
         let (_dir, store) = store();
@@ -523,12 +534,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_outside_rewrite_is_hashed_again() {
-        let (_dir, store) = store();
-        store
-            .put("k", Bytes::from_static(b"first"), PutMode::Overwrite)
-            .await
-            .expect("put");
-        let path = store.path_of("k").expect("path");
+        let (_dir, store, path) = store_with_k(b"first").await;
         // Another size: the stamp no longer matches.
         std::fs::write(&path, b"second!").expect("rewrite");
         let head = store.head("k").await.expect("head");
@@ -568,12 +574,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn head_list_and_conditional_put_read_the_stored_tag() {
-        let (_dir, store) = store();
-        store
-            .put("k", Bytes::from_static(b"body"), PutMode::Overwrite)
-            .await
-            .expect("put");
-        let path = store.path_of("k").expect("path");
+        let (_dir, store, path) = store_with_k(b"body").await;
         let meta = std::fs::metadata(&path).expect("meta");
         let planted = "\"0123456789abcdef0123456789abcdef\"";
         let value = format!("{} {planted}", fs_etag::stamp(&meta).expect("stamp"));
