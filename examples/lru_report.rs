@@ -6,9 +6,10 @@
 //!
 //! Traces (fixed seeds): Zipf(s = 0.99) over 1M keys, and the same Zipf trace
 //! with a one-off scan of `2 × capacity` never-repeated keys after every 50k
-//! requests; then S3-FIFO and `quick_cache` again on four other seeds. Each request is a get; a miss inserts the key. Memory is the
-//! live heap (a counting global allocator) of a cache filled with
-//! `u64 → u64` entries, divided by the entry count.
+//! requests; then S3-FIFO and `quick_cache` again on four other seeds. Each
+//! request is a get; a miss inserts the key. Memory is the live heap (a
+//! counting global allocator) of a cache filled with `u64 → u64` entries,
+//! divided by the entry count.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::num::NonZeroUsize;
@@ -182,8 +183,8 @@ fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- |");
     for seed in [1_u64, 2, 3, 4] {
+        let z = zipf_trace(2_000_000, seed);
         for cap in [10_000, 100_000] {
-            let z = zipf_trace(2_000_000, seed);
             s3fifo_vs_quick(seed, "zipf 0.99", &z, cap);
             let s = scan_trace(2_000_000, cap, seed + 100);
             s3fifo_vs_quick(seed, "zipf + scans", &s, cap);
