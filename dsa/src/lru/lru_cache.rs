@@ -1,5 +1,10 @@
 //! [`LruCache`]: the single-threaded cache.
 
+// The get / insert / evict path is forced inline: LLVM left `get_index_hashed`,
+// the slab removal and the victim search out of line, and inlining them took
+// 4-5 % off a get-or-insert (`benches/RESULTS.md`, lru).
+#![allow(clippy::inline_always)]
+
 use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
@@ -335,13 +340,13 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
     }
 
     /// The folded hash of a key.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn hash_of<Q: Hash + ?Sized>(&self, key: &Q) -> u32 {
         fold(self.hasher.hash_one(key))
     }
 
     /// The arena index of the key with folded hash `h`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find_hashed<Q>(&self, h: u32, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -354,7 +359,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
     }
 
     /// Records a hit on entry `i` (policy-specific).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn touch(&mut self, i: u32) {
         match self.policy {
             Policy::Lru => self.slab.move_to_front(i),
@@ -380,7 +385,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
     }
 
     /// A hit on the key with hash `h`: touches it and returns its index.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_index_hashed<Q>(&mut self, h: u32, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -536,7 +541,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
     }
 
     /// The next eviction victim other than `protect`.
-    #[inline]
+    #[inline(always)]
     fn victim(&mut self, protect: u32) -> Option<u32> {
         match self.policy {
             Policy::Lru => self.slab.lru_victim(protect),
@@ -590,7 +595,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
     }
 
     /// Inserts a key known to be absent, with weight `w <= capacity`.
-    #[inline]
+    #[inline(always)]
     fn insert_absent(
         &mut self,
         h: u32,
@@ -663,12 +668,14 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighter<K, V>> LruCache<K, V, S, W> {
     }
 
     /// Removes entry `i` from the table and the arena.
+    #[inline(always)]
     fn remove_index(&mut self, i: u32) -> Entry<K, V> {
         self.remove_index_moved(i).0
     }
 
     /// Removes entry `i`; also returns the old index of the entry that moved
     /// into slot `i`, if any.
+    #[inline(always)]
     fn remove_index_moved(&mut self, i: u32) -> (Entry<K, V>, Option<u32>) {
         let h = self.slab.entry(i).hash;
         if let Ok(slot) = self.table.find_entry(spread(h), |&x| x == i) {

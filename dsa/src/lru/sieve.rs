@@ -12,6 +12,11 @@
 //! hand reaches it, while entries hit since the hand last passed survive: the
 //! hot set is not flushed by a scan the way LRU's is.
 
+// The get / insert / evict path is forced inline: LLVM left `get_index_hashed`,
+// the slab removal and the victim search out of line, and inlining them took
+// 4-5 % off a get-or-insert (`benches/RESULTS.md`, lru).
+#![allow(clippy::inline_always)]
+
 use super::slab::{NIL, Slab};
 
 /// Which entry a cache evicts when it is full.
@@ -97,6 +102,7 @@ impl<K, V> Slab<K, V> {
 
     /// The LRU victim: the tail, or the entry before it when the tail is
     /// `protect`.
+    #[inline(always)]
     pub(crate) fn lru_victim(&self, protect: u32) -> Option<u32> {
         let t = self.tail;
         if t == NIL {

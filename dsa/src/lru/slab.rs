@@ -7,6 +7,11 @@
 //! element of the `Vec` into the hole (`swap_remove`); the caller fixes the
 //! hash table slot of the moved entry with the index this module reports.
 
+// The get / insert / evict path is forced inline: LLVM left `get_index_hashed`,
+// the slab removal and the victim search out of line, and inlining them took
+// 4-5 % off a get-or-insert (`benches/RESULTS.md`, lru).
+#![allow(clippy::inline_always)]
+
 use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -169,12 +174,12 @@ impl<K, V> Slab<K, V> {
         self.entries.len()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn entry(&self, i: u32) -> &Entry<K, V> {
         &self.entries[i as usize]
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn entry_mut(&mut self, i: u32) -> &mut Entry<K, V> {
         &mut self.entries[i as usize]
     }
@@ -193,7 +198,7 @@ impl<K, V> Slab<K, V> {
 
     /// Makes `next` follow `prev` in the list; either may be [`NIL`] (the
     /// list's ends: `next` becomes the head, `prev` the tail).
-    #[inline]
+    #[inline(always)]
     fn join(&mut self, prev: u32, next: u32) {
         if prev == NIL {
             self.head = next;
@@ -208,7 +213,7 @@ impl<K, V> Slab<K, V> {
     }
 
     /// Links the (unlinked) entry `i` at the head.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_front(&mut self, i: u32) {
         let old = self.head;
         self.join(NIL, i);
@@ -216,7 +221,7 @@ impl<K, V> Slab<K, V> {
     }
 
     /// Unlinks entry `i` from the list (it stays in the `Vec`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn unlink(&mut self, i: u32) {
         let (prev, next) = {
             let e = &self.entries[i as usize];
@@ -245,7 +250,7 @@ impl<K, V> Slab<K, V> {
     }
 
     /// Moves entry `i` to the head (an LRU hit).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn move_to_front(&mut self, i: u32) {
         if self.head != i {
             self.unlink(i);
@@ -257,7 +262,7 @@ impl<K, V> Slab<K, V> {
     /// index. The `Vec` grows by doubling but never past `limit` entries (the
     /// capacity of a count-bounded cache) unless it must, so a full cache
     /// wastes no arena space.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, entry: Entry<K, V>, limit: usize) -> u32 {
         debug_assert!(self.entries.len() < MAX_ENTRIES);
         let len = self.entries.len();
@@ -275,6 +280,7 @@ impl<K, V> Slab<K, V> {
     /// Removes entry `i` (unlinking it) and moves the last entry into its
     /// place. Returns the removed entry and, when an entry moved, its old
     /// index (its new index is `i`).
+    #[inline(always)]
     pub(crate) fn remove(&mut self, i: u32) -> (Entry<K, V>, Option<u32>) {
         self.unlink(i);
         #[allow(clippy::cast_possible_truncation)] // len <= MAX_ENTRIES
