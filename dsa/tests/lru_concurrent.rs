@@ -199,6 +199,26 @@ fn small_capacity_gets_few_shards_and_exact_bound() {
 }
 
 #[test]
+fn default_shards_are_32_per_cpu_with_64_entries_each() {
+    let cpus = std::thread::available_parallelism().map_or(4, std::num::NonZero::get);
+    let big = ConcurrentLru::<u32, u32>::new(1 << 24).expect("cap > 0");
+    assert_eq!(big.shard_count(), (cpus * 32).next_power_of_two());
+    for cap in [1_u64, 10, 63, 64, 127, 128, 1000, 10_000] {
+        let n = ConcurrentLru::<u32, u32>::builder(cap)
+            .build()
+            .expect("cap > 0")
+            .shard_count() as u64;
+        assert!(n.is_power_of_two(), "{cap}: {n}");
+        assert!(n == 1 || cap / n >= 64, "{cap}: {n} shards");
+        // Halving stops as soon as shards hold 64: no fewer than needed.
+        assert!(
+            cap / (2 * n) < 64 || n == (cpus * 32).next_power_of_two() as u64,
+            "{cap}: {n}"
+        );
+    }
+}
+
+#[test]
 fn single_flight_threads_run_the_loader_once() {
     let c = Arc::new(ConcurrentLru::<u32, u64>::new(1000).expect("cap > 0"));
     let calls = Arc::new(AtomicUsize::new(0));

@@ -47,7 +47,7 @@
 //!   [`crate::hash`] (a folded multiply per integer, XXH3 for byte strings);
 //!   any `BuildHasher` can replace it.
 //!
-//! [`ConcurrentLru`] holds a power-of-two number of shards (four per CPU by
+//! [`ConcurrentLru`] holds a power-of-two number of shards (32 per CPU by
 //! default, fewer for small capacities), each an [`LruCache`] behind a
 //! `parking_lot` `RwLock` (a SIEVE or S3-FIFO hit bumps its counter atomically
 //! under the read side) with its own counters ([`CacheStats`]). On top it adds
