@@ -81,8 +81,9 @@ enum Lookup<V> {
 const SHARDS_PER_CPU: usize = 32;
 
 /// The default shard count halves until each shard holds at least this much
-/// capacity: at 64 entries or more a hash-sharded cache hits within 0.0004
-/// of an unsharded one on the `lru_report` traces.
+/// capacity. On the `lru_report` traces a hash-sharded cache hit within
+/// 0.0002 of an unsharded one at 156 entries a shard, 0.0004 at 78 and
+/// 0.0009 at 39.
 const MIN_SHARD_CAPACITY: u64 = 64;
 
 /// A concurrent cache: shards (a power of two, by default 32 per CPU) each
