@@ -1,10 +1,5 @@
 //! [`LruCache`]: the single-threaded cache.
 
-// The get / insert / evict path is forced inline: LLVM left `get_index_hashed`,
-// the slab removal and the victim search out of line, and inlining them took
-// 4-5 % off a get-or-insert (`benches/RESULTS.md`, lru).
-#![allow(clippy::inline_always)]
-
 use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};

@@ -60,10 +60,17 @@
 mod concurrent;
 mod error;
 mod hasher;
+// The get / insert / evict path in `lru_cache`, `sieve` and `slab` is forced
+// inline: LLVM left `get_index_hashed`, the slab removal and the victim search
+// out of line, and inlining them took 4-5 % off a get-or-insert
+// (`benches/RESULTS.md`, lru).
+#[allow(clippy::inline_always)]
 mod lru_cache;
 mod s3fifo;
+#[allow(clippy::inline_always)]
 mod sieve;
 mod single_flight;
+#[allow(clippy::inline_always)]
 mod slab;
 mod stats;
 mod sync;

@@ -12,11 +12,6 @@
 //! hand reaches it, while entries hit since the hand last passed survive: the
 //! hot set is not flushed by a scan the way LRU's is.
 
-// The get / insert / evict path is forced inline: LLVM left `get_index_hashed`,
-// the slab removal and the victim search out of line, and inlining them took
-// 4-5 % off a get-or-insert (`benches/RESULTS.md`, lru).
-#![allow(clippy::inline_always)]
-
 use super::slab::{NIL, Slab};
 
 /// Which entry a cache evicts when it is full.

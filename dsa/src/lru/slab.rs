@@ -7,11 +7,6 @@
 //! element of the `Vec` into the hole (`swap_remove`); the caller fixes the
 //! hash table slot of the moved entry with the index this module reports.
 
-// The get / insert / evict path is forced inline: LLVM left `get_index_hashed`,
-// the slab removal and the victim search out of line, and inlining them took
-// 4-5 % off a get-or-insert (`benches/RESULTS.md`, lru).
-#![allow(clippy::inline_always)]
-
 use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::Relaxed;
 
