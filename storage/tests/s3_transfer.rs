@@ -6,6 +6,8 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -45,8 +47,9 @@ fn opts(concurrency: usize) -> UploadOptions {
         .unwrap()
 }
 
-/// Yields `data`; at offset `gate` it reports on `reached` and then waits
-/// for `resume` (never, when the sender is kept), or fails when `fail`.
+/// Yields `data`; at offset `gate` it reports on `reached`, waits for
+/// `resume` when set (never, when the sender is kept), then fails when
+/// `fail`.
 struct GatedReader {
     data: Vec<u8>,
     pos: usize,
@@ -80,14 +83,14 @@ impl AsyncRead for GatedReader {
             if let Some(tx) = this.reached.take() {
                 let _ = tx.send(());
             }
-            if this.fail {
-                return Poll::Ready(Err(io::Error::other("reader broke")));
-            }
             if let Some(rx) = this.resume.as_mut() {
                 match Pin::new(rx).poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(_) => this.resume = None,
                 }
+            }
+            if this.fail {
+                return Poll::Ready(Err(io::Error::other("reader broke")));
             }
         }
         let end = if this.pos < this.gate {
@@ -195,6 +198,84 @@ async fn failing_reader_aborts_and_leaves_nothing() {
         other => panic!("expected Upload, got {other:?}"),
     }
     assert!(!bucket.exists("broken").await.unwrap());
+    assert!(server.outstanding_uploads().unwrap().is_empty());
+}
+
+/// Polls `done` every 10 ms, up to 10 s; `true` once it holds.
+async fn eventually(done: impl Fn() -> bool) -> bool {
+    for _ in 0..1000 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    done()
+}
+
+/// A bucket on `server` seen through a fresh [`holding_proxy`], and a
+/// reader that stops just inside part 2 until part 1 is held, then fails.
+async fn held_upload(server: &TestServer, name: &str) -> (Bucket, Arc<HoldCounts>, GatedReader) {
+    ready(server, name).await;
+    let holds = Arc::new(HoldCounts::default());
+    let proxy = holding_proxy(server.addr(), Arc::clone(&holds)).await;
+    let bucket = server
+        .config()
+        .endpoint(format!("http://{proxy}"))
+        .bucket(name)
+        .await
+        .unwrap();
+    let mut reader = GatedReader::new(data(20 * MIB, 12), MIN_PART_SIZE + 100);
+    let (resume_tx, resume_rx) = oneshot::channel();
+    reader.resume = Some(resume_rx);
+    reader.fail = true;
+    let watch = Arc::clone(&holds);
+    tokio::spawn(async move {
+        eventually(|| watch.held() > 0).await;
+        let _ = resume_tx.send(());
+    });
+    (bucket, holds, reader)
+}
+
+/// A part still on its way when the reader fails: the proxy has passed the
+/// server its first MiB and holds the rest until after an abort sent at once
+/// would have finished. The abort must wait for that part, or the server
+/// stores it after the upload is gone, where nothing lists or frees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_waits_for_the_parts_in_flight() {
+    let server = TestServer::start().unwrap();
+    let (bucket, holds, reader) = held_upload(&server, "held").await;
+    let err = bucket.upload("held", reader, &opts(2)).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Upload { aborted: true, .. }),
+        "{err:?}"
+    );
+    // Once every held request is answered, a part stored late is on disk.
+    assert!(eventually(|| holds.answered() == holds.held()).await);
+    assert_eq!((holds.held(), holds.answered()), (1, 1), "part 1 was held");
+    assert!(server.outstanding_uploads().unwrap().is_empty());
+}
+
+/// The same race on cancellation: the upload future is dropped while part 1
+/// is held; the abort spawned from the drop waits for that part too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_upload_waits_for_the_parts_in_flight() {
+    let server = TestServer::start().unwrap();
+    let (bucket, holds, mut reader) = held_upload(&server, "held-drop").await;
+    reader.fail = false;
+    reader.resume = None; // stays at the gate: only a drop ends the upload
+    let upload_opts = opts(2);
+    {
+        let upload = bucket.upload("dropped", reader, &upload_opts);
+        tokio::pin!(upload);
+        tokio::select! {
+            res = &mut upload => panic!("upload finished: {res:?}"),
+            held = eventually(|| holds.held() > 0) => assert!(held),
+        }
+    } // dropped here, part 1 held
+    assert!(eventually(|| holds.answered() == holds.held()).await);
+    assert!(eventually(|| server.outstanding_uploads().unwrap().is_empty()).await);
+    // Nothing is stored late either.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(server.outstanding_uploads().unwrap().is_empty());
 }
 
@@ -396,16 +477,15 @@ async fn object_changed_mid_download_is_detected() {
 /// fault injection on top of the real server.
 async fn cutting_proxy(
     upstream: std::net::SocketAddr,
-    cuts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    cuts: Arc<AtomicUsize>,
 ) -> std::net::SocketAddr {
-    use std::sync::atomic::Ordering;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let cuts = std::sync::Arc::clone(&cuts);
+            let cuts = Arc::clone(&cuts);
             tokio::spawn(async move {
                 let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
                     return;
@@ -443,9 +523,6 @@ async fn cutting_proxy(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_range_streams_are_retried_one_range_at_a_time() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     let server = TestServer::start().unwrap();
     let direct = ready(&server, "cuts").await;
     let body = data(6 * MIB, 11);
@@ -494,4 +571,92 @@ async fn broken_range_streams_are_retried_one_range_at_a_time() {
         .unwrap_err();
     assert!(err.is_transient(), "{err:?}");
     assert_eq!(cuts.load(Ordering::SeqCst), 0);
+}
+
+/// What [`holding_proxy`] did: requests held, and held requests the server
+/// has answered.
+#[derive(Default)]
+struct HoldCounts {
+    held: AtomicUsize,
+    answered: AtomicUsize,
+}
+
+impl HoldCounts {
+    fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    fn answered(&self) -> usize {
+        self.answered.load(Ordering::SeqCst)
+    }
+}
+
+/// A TCP proxy in front of the server that reads each request as fast as
+/// the client sends it, passes the server the first MiB, then holds the
+/// rest for half a second. It goes on forwarding after the client has gone
+/// and reads the server's answer to the end, as a load balancer would: a
+/// request the client gave up on still reaches the server.
+async fn holding_proxy(
+    upstream: std::net::SocketAddr,
+    counts: Arc<HoldCounts>,
+) -> std::net::SocketAddr {
+    use std::sync::atomic::AtomicBool;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let counts = Arc::clone(&counts);
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut client_rd, mut client_wr) = client.into_split();
+                let (mut server_rd, mut server_wr) = server.into_split();
+                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+                tokio::spawn(async move {
+                    let mut buf = vec![0_u8; 64 * 1024];
+                    while let Ok(n @ 1..) = client_rd.read(&mut buf).await {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let waiting = Arc::new(AtomicBool::new(false));
+                let forward = tokio::spawn({
+                    let (counts, waiting) = (Arc::clone(&counts), Arc::clone(&waiting));
+                    async move {
+                        let mut sent = 0_usize;
+                        while let Some(chunk) = rx.recv().await {
+                            if sent < MIB && sent + chunk.len() >= MIB {
+                                counts.held.fetch_add(1, Ordering::SeqCst);
+                                waiting.store(true, Ordering::SeqCst);
+                                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                            }
+                            if server_wr.write_all(&chunk).await.is_err() {
+                                break;
+                            }
+                            sent += chunk.len();
+                        }
+                        // Returned, not dropped: the server sees no end of
+                        // the request stream while it answers.
+                        server_wr
+                    }
+                });
+                let mut buf = vec![0_u8; 16 * 1024];
+                let mut client_open = true;
+                while let Ok(n @ 1..) = server_rd.read(&mut buf).await {
+                    if waiting.swap(false, Ordering::SeqCst) {
+                        counts.answered.fetch_add(1, Ordering::SeqCst);
+                    }
+                    if client_open && client_wr.write_all(&buf[..n]).await.is_err() {
+                        client_open = false;
+                    }
+                }
+                drop(forward);
+            });
+        }
+    });
+    addr
 }

@@ -13,7 +13,10 @@
 //!
 //! Any failure (reading, a part, completing) aborts the multipart upload
 //! and reports [`Error::Upload`] with `aborted` set; dropping the future
-//! (a timeout, a cancelled request) aborts it from a spawned task. When the
+//! (a timeout, a cancelled request) aborts it from a spawned task. Either
+//! way the parts already sent are answered first (up to 30 s): a part the
+//! server received goes on after its client stops waiting, and one stored
+//! after the abort would be listed nowhere and never freed. When the
 //! server cannot be reached to abort, the error says so and carries the
 //! upload id for [`Bucket::abort_upload`].
 //!
@@ -272,26 +275,69 @@ async fn read_part<R: AsyncRead + Unpin>(reader: &mut R, size: usize) -> std::io
     Ok(buf.freeze())
 }
 
-/// Aborts the multipart upload when dropped armed (cancellation).
-struct AbortOnDrop {
+/// How long an abort waits for part uploads already sent to finish before
+/// it gives up on them and aborts anyway.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+type PartTasks = JoinSet<Result<CompletedPart>>;
+
+/// A multipart upload in progress and its part uploads in flight; aborts
+/// the upload when dropped armed (cancellation).
+///
+/// A part request the server has received goes on when the client stops
+/// waiting for it: aborting first and leaving it running lets the server
+/// store that part after the abort, where nothing lists or frees it (S3
+/// bills it; `s3s-fs` keeps the file). So every abort first lets the parts
+/// in flight finish, up to [`SETTLE_LIMIT`], and only then aborts.
+struct PendingUpload {
     bucket: Bucket,
     key: String,
     upload_id: String,
+    tasks: PartTasks,
     armed: bool,
 }
 
-impl Drop for AbortOnDrop {
+impl PendingUpload {
+    /// Lets the parts in flight finish (their results do not matter any
+    /// more), then aborts the upload; `true` when the abort succeeded.
+    async fn abort(&mut self) -> bool {
+        settle(&mut self.tasks).await;
+        self.bucket
+            .abort_upload(&self.key, &self.upload_id)
+            .await
+            .is_ok()
+    }
+}
+
+/// Waits for every task in `tasks`, up to [`SETTLE_LIMIT`]; cancels what
+/// is left after that.
+async fn settle(tasks: &mut PartTasks) {
+    let drained = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(SETTLE_LIMIT, drained).await.is_err() {
+        tracing::warn!(
+            left = tasks.len(),
+            "part uploads still running: aborting without them"
+        );
+        tasks.abort_all();
+    }
+}
+
+impl Drop for PendingUpload {
     fn drop(&mut self) {
         if !self.armed {
             return;
         }
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            let bucket = self.bucket.clone();
-            let key = std::mem::take(&mut self.key);
-            let upload_id = std::mem::take(&mut self.upload_id);
-            tracing::debug!(%key, %upload_id, "upload dropped: aborting");
+            let mut pending = PendingUpload {
+                bucket: self.bucket.clone(),
+                key: std::mem::take(&mut self.key),
+                upload_id: std::mem::take(&mut self.upload_id),
+                tasks: std::mem::take(&mut self.tasks),
+                armed: false,
+            };
+            tracing::debug!(key = %pending.key, upload_id = %pending.upload_id, "upload dropped: aborting");
             handle.spawn(async move {
-                let _ = bucket.abort_upload(&key, &upload_id).await;
+                pending.abort().await;
             });
         }
     }
@@ -478,25 +524,26 @@ impl Bucket {
             .upload_id()
             .ok_or_else(|| Error::InvalidInput("server returned no upload id".into()))?
             .to_owned();
-        let mut guard = AbortOnDrop {
+        let mut pending = PendingUpload {
             bucket: self.clone(),
             key: key.to_owned(),
             upload_id: upload_id.clone(),
+            tasks: JoinSet::new(),
             armed: true,
         };
         let result = self
-            .upload_parts(key, &upload_id, first, &mut reader, base, opts)
+            .upload_parts(&mut pending, first, &mut reader, base, opts)
             .await;
         match result {
             Ok(done) => {
-                guard.armed = false;
+                pending.armed = false;
                 Ok(done)
             }
             Err(source) => {
                 // Still armed while aborting: if this future is dropped
-                // now, the guard aborts from a spawned task.
-                let aborted = self.abort_upload(key, &upload_id).await.is_ok();
-                guard.armed = false;
+                // now, `pending` aborts from a spawned task.
+                let aborted = pending.abort().await;
+                pending.armed = false;
                 tracing::warn!(key, %upload_id, aborted, error = %source, "multipart upload failed");
                 Err(Error::Upload {
                     key: key.to_owned(),
@@ -508,10 +555,11 @@ impl Bucket {
         }
     }
 
+    /// Uploads the parts on `pending`'s tasks (left there on failure, for
+    /// the abort to wait for) and completes the upload.
     async fn upload_parts<R>(
         &self,
-        key: &str,
-        upload_id: &str,
+        pending: &mut PendingUpload,
         first: Bytes,
         reader: &mut R,
         base: usize,
@@ -520,7 +568,8 @@ impl Bucket {
     where
         R: AsyncRead + Unpin + Send,
     {
-        let mut tasks: JoinSet<Result<CompletedPart>> = JoinSet::new();
+        let (key, upload_id, tasks) =
+            (&pending.key[..], &pending.upload_id[..], &mut pending.tasks);
         let mut done: Vec<CompletedPart> = Vec::new();
         let mut next = Some(first);
         let mut number = 1usize;
