@@ -262,7 +262,9 @@ async fn dropped_upload_waits_for_the_parts_in_flight() {
     let server = TestServer::start().unwrap();
     let (bucket, holds, mut reader) = held_upload(&server, "held-drop").await;
     reader.fail = false;
-    reader.resume = None; // stays at the gate: only a drop ends the upload
+    // Never resumed: the reader stays at the gate, only a drop ends this.
+    let (_never, resume_rx) = oneshot::channel();
+    reader.resume = Some(resume_rx);
     let upload_opts = opts(2);
     {
         let upload = bucket.upload("dropped", reader, &upload_opts);
@@ -273,6 +275,7 @@ async fn dropped_upload_waits_for_the_parts_in_flight() {
         }
     } // dropped here, part 1 held
     assert!(eventually(|| holds.answered() == holds.held()).await);
+    assert_eq!((holds.held(), holds.answered()), (1, 1), "part 1 was held");
     assert!(eventually(|| server.outstanding_uploads().unwrap().is_empty()).await);
     // Nothing is stored late either.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -301,22 +304,18 @@ async fn dropped_upload_is_aborted() {
         assert_eq!(server.outstanding_uploads().unwrap().len(), 1);
     } // dropped here: cancellation
     // The abort runs on a spawned task: wait for it (bounded).
-    let mut left = server.outstanding_uploads().unwrap();
-    for _ in 0..200 {
-        if left.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        left = server.outstanding_uploads().unwrap();
-    }
-    assert!(left.is_empty(), "{left:?}");
+    assert!(
+        eventually(|| server.outstanding_uploads().unwrap().is_empty()).await,
+        "{:?}",
+        server.outstanding_uploads()
+    );
     assert!(!bucket.exists("cancelled").await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_stopping_mid_upload_is_reported_and_nothing_is_visible() {
     let server = TestServer::start().unwrap();
-    let (root, addr) = (server.root().to_path_buf(), server.addr());
+    let root = server.root().to_path_buf();
     let bucket = ready(&server, "crash").await;
     let mut reader = GatedReader::new(data(12 * MIB, 8), MIN_PART_SIZE);
     let (reached_tx, reached_rx) = oneshot::channel();
@@ -340,7 +339,10 @@ async fn server_stopping_mid_upload_is_reported_and_nothing_is_visible() {
         "the server was down: the abort cannot have reached it"
     );
 
-    let server = TestServer::start_in(&root, addr).unwrap();
+    // Restarted over the same data on a fresh port (the old one may be
+    // taken by now).
+    let server = TestServer::start_in(&root, "127.0.0.1:0".parse().unwrap()).unwrap();
+    let bucket = server.bucket("crash").await.unwrap();
     assert!(
         !bucket.exists("half").await.unwrap(),
         "a half-written object is visible"
