@@ -285,7 +285,12 @@ fn panicking_loader_leaves_cache_usable_and_waiters_get_an_error() {
         std::thread::spawn(move || {
             c.get_or_insert_with(9, || {
                 started.wait();
-                std::thread::sleep(Duration::from_millis(100));
+                // Panic once the other caller waits on this flight: its miss
+                // is counted under the shard lock it takes the flight in.
+                let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                while c.stats().misses < 2 && std::time::Instant::now() < deadline {
+                    std::thread::yield_now();
+                }
                 panic!("loader bug");
             })
         })
