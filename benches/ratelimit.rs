@@ -185,7 +185,13 @@ fn redis_group(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let q = Quota::per_second(1_000_000_000).expect("valid");
-    match rt.block_on(RedisGcra::connect(&url, q)) {
+    // A generous timeout: one answer slower than the 250 ms default on a
+    // loaded machine would count as a failure, not as a slow sample.
+    match rt.block_on(RedisGcra::connect_with_timeout(
+        &url,
+        q,
+        Duration::from_secs(5),
+    )) {
         Ok(lim) => {
             let mut g = c.benchmark_group("redis");
             let keys: Vec<String> = (0..100).map(|i| format!("bench-{i}")).collect();
