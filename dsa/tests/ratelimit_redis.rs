@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use pillars_dsa::ratelimit::Quota;
 use pillars_dsa::ratelimit::redis::{FailMode, RedisGcra};
+use pillars_dsa::ratelimit::{Error, Quota};
 
 /// A private `redis-server`, stopped on drop.
 struct Server {
@@ -342,7 +342,12 @@ fn server_down_follows_fail_mode() {
         let timeout = Duration::from_secs(1);
         let open = RedisGcra::connect_with_timeout(&server.url, q, timeout)
             .await
-            .expect("connect");
+            .expect("connect")
+            .with_probe_interval(Duration::from_secs(3600));
+        let unguarded = RedisGcra::connect_with_timeout(&server.url, q, timeout)
+            .await
+            .expect("connect")
+            .with_probe_interval(Duration::ZERO);
         let closed = RedisGcra::connect_with_timeout(&server.url, q, timeout)
             .await
             .expect("connect")
@@ -355,7 +360,32 @@ fn server_down_follows_fail_mode() {
         let d = open.check("down-a").await;
         assert!(d.is_allowed());
         assert!(open.failures() >= 1);
-        assert!(open.try_check_n("down-a", 1).await.is_err());
+        // Redis failed moments ago: it is not asked again before the next
+        // probe (an hour away here), for this limiter and its clones.
+        match open.clone().try_check_n("down-a", 1).await {
+            Err(Error::Unavailable { retry_in }) => {
+                assert!(retry_in > Duration::from_secs(3000), "{retry_in:?}");
+            }
+            other => panic!("expected Unavailable, got {other:?}"),
+        }
+        let before = open.failures();
+        assert!(open.check("down-a").await.is_allowed());
+        assert!(
+            open.check_many(&[("p", 1), ("q", 1)])
+                .await
+                .expect("valid n")[1]
+                .is_allowed()
+        );
+        assert_eq!(
+            open.failures(),
+            before + 2,
+            "fast answers count as failures"
+        );
+        // Without the breaker every check asks Redis, and fails for itself.
+        for _ in 0..2 {
+            let e = unguarded.try_check_n("down-c", 1).await.unwrap_err();
+            assert!(!matches!(e, Error::Unavailable { .. }), "{e}");
+        }
         // Closed: denied with the configured retry-after.
         let d = closed.check("down-b").await;
         assert!(!d.is_allowed());
@@ -365,6 +395,66 @@ fn server_down_follows_fail_mode() {
             .await
             .expect("valid n");
         assert!(ds.iter().all(|d| !d.is_allowed()));
+    });
+}
+
+/// Redis stops answering writes (`CLIENT PAUSE … WRITE`): a check times
+/// out and opens the breaker; once Redis answers again, a probe closes it.
+#[test]
+fn a_probe_brings_the_limiter_back() {
+    // A private server: the pause would stall every other test's client.
+    let Some(server) = Server::start() else {
+        skip("the probe test needs `redis-server` on PATH to start its own");
+        return;
+    };
+    rt().block_on(async {
+        let lim = RedisGcra::connect_with_timeout(
+            &server.url,
+            Quota::per_hour(100).expect("valid"),
+            Duration::from_secs(1),
+        )
+        .await
+        .expect("connect")
+        .with_probe_interval(Duration::from_millis(20));
+        assert!(lim.try_check_n("probe", 1).await.is_ok());
+        let client = redis::Client::open(server.url.as_str()).expect("url");
+        let mut admin = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("conn");
+        let pause = |on: bool| {
+            let mut cmd = redis::cmd("CLIENT");
+            if on {
+                cmd.arg("PAUSE").arg(600_000).arg("WRITE");
+            } else {
+                cmd.arg("UNPAUSE");
+            }
+            cmd
+        };
+        let _: () = pause(true).query_async(&mut admin).await.expect("pause");
+        let e = lim.try_check_n("probe", 1).await.unwrap_err();
+        let timed_out = match &e {
+            Error::Timeout(_) => true,
+            Error::Redis(r) => r.is_timeout(),
+            _ => false,
+        };
+        assert!(timed_out, "{e}");
+        let _: () = pause(false).query_async(&mut admin).await.expect("unpause");
+        let mut back = false;
+        for _ in 0..1000 {
+            if lim.try_check_n("probe", 0).await.is_ok() {
+                back = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(back, "no probe got through after the pause ended");
+        assert!(
+            lim.try_check_n("probe", 1)
+                .await
+                .expect("closed")
+                .is_allowed()
+        );
     });
 }
 

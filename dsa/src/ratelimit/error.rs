@@ -60,6 +60,14 @@ pub enum Error {
     #[cfg(feature = "redis")]
     #[error("redis call timed out after {0:?}")]
     Timeout(Duration),
+    /// Redis could not be reached moments ago, so it is not asked again
+    /// before the next probe (see `RedisGcra::with_probe_interval`).
+    #[cfg(feature = "redis")]
+    #[error("redis unreachable: not asked again for {retry_in:?}")]
+    Unavailable {
+        /// Time until the next probe.
+        retry_in: Duration,
+    },
 }
 
 /// `Result` with [`Error`] as the default error.

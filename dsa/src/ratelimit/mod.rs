@@ -47,6 +47,8 @@
 //! and the Redis limiter tested against a real server with two clients and
 //! with the server stopped.
 
+#[cfg(feature = "redis")]
+mod breaker;
 pub mod concurrency;
 pub mod decision;
 pub mod error;

@@ -1,0 +1,151 @@
+//! A circuit breaker for a remote backend (here Redis): after a transport
+//! failure, callers fail at once instead of each waiting out a timeout, and
+//! one caller per interval probes the backend; the probe's outcome closes
+//! the breaker or opens it for another interval.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The breaker's state: when it may be probed next, in nanoseconds since
+/// `origin`; 0 while closed (calls go out).
+#[derive(Debug)]
+pub(crate) struct Breaker {
+    origin: Instant,
+    open_until: AtomicU64,
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl Breaker {
+    pub(crate) fn new() -> Self {
+        Self {
+            origin: Instant::now(),
+            open_until: AtomicU64::new(0),
+        }
+    }
+
+    /// Nanoseconds since the breaker was made (at least 1).
+    pub(crate) fn now(&self) -> u64 {
+        nanos(self.origin.elapsed()).max(1)
+    }
+
+    /// Whether a call may go out now; reads the clock only while open.
+    pub(crate) fn admit(&self, interval: Duration) -> bool {
+        self.open_until.load(Ordering::Acquire) == 0 || self.admit_at(self.now(), interval)
+    }
+
+    /// Whether a call may go out at `now`: always while closed (or with a
+    /// zero `interval`: breaker off); while open, none until the probe time,
+    /// then exactly one caller, the probe, which moves the probe time one
+    /// `interval` on.
+    pub(crate) fn admit_at(&self, now: u64, interval: Duration) -> bool {
+        let until = self.open_until.load(Ordering::Acquire);
+        if until == 0 || interval.is_zero() {
+            return true;
+        }
+        now >= until
+            && self
+                .open_until
+                .compare_exchange(
+                    until,
+                    now.saturating_add(nanos(interval)),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
+    }
+
+    /// A call failed for want of the backend at `now`: open until
+    /// `now + interval`.
+    pub(crate) fn failed(&self, now: u64, interval: Duration) {
+        if !interval.is_zero() {
+            self.open_until.store(
+                now.max(1).saturating_add(nanos(interval)),
+                Ordering::Release,
+            );
+        }
+    }
+
+    /// A call got an answer: closed.
+    pub(crate) fn succeeded(&self) {
+        if self.open_until.load(Ordering::Relaxed) != 0 {
+            self.open_until.store(0, Ordering::Release);
+        }
+    }
+
+    /// How long until the next probe, seen at `now` (zero while closed).
+    pub(crate) fn retry_in(&self, now: u64) -> Duration {
+        Duration::from_nanos(self.open_until.load(Ordering::Acquire).saturating_sub(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Breaker;
+    use std::time::Duration;
+
+    const MS: u64 = 1_000_000;
+    const I: Duration = Duration::from_millis(10);
+
+    #[test]
+    fn closed_admits_everything() {
+        let b = Breaker::new();
+        assert!((0..5).all(|t| b.admit_at(t * MS, I)));
+        assert_eq!(b.retry_in(0), Duration::ZERO);
+    }
+
+    #[test]
+    fn open_refuses_until_the_probe_time_then_admits_one_probe() {
+        let b = Breaker::new();
+        b.failed(100 * MS, I);
+        assert!(!b.admit_at(100 * MS, I));
+        assert!(!b.admit_at(109 * MS, I));
+        assert_eq!(b.retry_in(104 * MS), Duration::from_millis(6));
+        assert!(b.admit_at(110 * MS, I), "the probe");
+        assert!(!b.admit_at(110 * MS, I), "only one probe");
+        assert!(!b.admit_at(119 * MS, I));
+        assert!(
+            b.admit_at(120 * MS, I),
+            "the probe hung: one more after an interval"
+        );
+    }
+
+    #[test]
+    fn probe_outcome_closes_or_reopens() {
+        let b = Breaker::new();
+        b.failed(MS, I);
+        assert!(b.admit_at(11 * MS, I));
+        b.failed(12 * MS, I);
+        assert!(
+            !b.admit_at(21 * MS, I),
+            "re-opened from the probe's failure"
+        );
+        assert!(b.admit_at(22 * MS, I));
+        b.succeeded();
+        assert!((22..30).all(|t| b.admit_at(t * MS, I)), "closed again");
+    }
+
+    #[test]
+    fn zero_interval_is_off() {
+        let b = Breaker::new();
+        b.failed(5, Duration::ZERO);
+        assert!(b.admit_at(5, Duration::ZERO));
+        b.failed(5, I);
+        assert!(
+            b.admit_at(5, Duration::ZERO),
+            "turned off after the fact too"
+        );
+    }
+
+    #[test]
+    fn now_is_never_zero_and_admit_reads_it_while_open() {
+        let b = Breaker::new();
+        assert!(b.now() >= 1);
+        assert!(b.admit(I));
+        b.failed(b.now(), Duration::from_secs(3600));
+        assert!(!b.admit(Duration::from_secs(3600)));
+        assert!(b.admit(Duration::ZERO));
+    }
+}
