@@ -128,6 +128,18 @@ async fn connect(url: &str, q: Quota) -> RedisGcra {
         .expect("connect")
 }
 
+/// A server of `test`'s own (it stops, pauses or flushes it), or `None`
+/// (after printing why) to skip.
+fn private_server(test: &str) -> Option<Server> {
+    let server = Server::start();
+    if server.is_none() {
+        skip(&format!(
+            "{test} needs `redis-server` on PATH to start its own (apt-get install -y redis-server)"
+        ));
+    }
+    server
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -186,8 +198,7 @@ fn basic_decisions_match_local_gcra() {
 fn script_reloads_after_flush() {
     // A private server: `SCRIPT FLUSH` empties the script cache of every
     // client, and a limiter in another test retries a missing script once.
-    let Some(server) = Server::start() else {
-        skip("the script-flush test needs `redis-server` on PATH to start its own");
+    let Some(server) = private_server("the script-flush test") else {
         return;
     };
     let url = server.url.clone();
@@ -331,8 +342,7 @@ fn child_process_checks() {
 /// Fail open and fail closed when the server is stopped, and recovery.
 #[test]
 fn server_down_follows_fail_mode() {
-    let Some(server) = Server::start() else {
-        skip("the server-down test needs `redis-server` on PATH to start and stop its own");
+    let Some(server) = private_server("the server-down test") else {
         return;
     };
     rt().block_on(async {
@@ -403,8 +413,7 @@ fn server_down_follows_fail_mode() {
 #[test]
 fn a_probe_brings_the_limiter_back() {
     // A private server: the pause would stall every other test's client.
-    let Some(server) = Server::start() else {
-        skip("the probe test needs `redis-server` on PATH to start its own");
+    let Some(server) = private_server("the probe test") else {
         return;
     };
     rt().block_on(async {

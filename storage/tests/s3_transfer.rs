@@ -4,7 +4,9 @@
 //! cut mid-body by a proxy (each range retried on its own).
 #![cfg(feature = "s3-testing")]
 
+use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,6 +19,7 @@ use pillars_storage::s3::{
 };
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 const MIB: usize = 1 << 20;
@@ -104,8 +107,6 @@ impl AsyncRead for GatedReader {
         Poll::Ready(Ok(()))
     }
 }
-
-use std::future::Future;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn multipart_round_trip_keeps_every_byte() {
@@ -474,53 +475,67 @@ async fn object_changed_mid_download_is_detected() {
     );
 }
 
-/// A TCP proxy in front of the server that cuts the connection in the middle
-/// of a response (after 256 KiB on one connection), `cuts` times in all:
-/// fault injection on top of the real server.
-async fn cutting_proxy(
-    upstream: std::net::SocketAddr,
-    cuts: Arc<AtomicUsize>,
-) -> std::net::SocketAddr {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
+/// A TCP proxy on a free 127.0.0.1 port in front of `upstream`: every
+/// connection it accepts gets its own connection upstream, and `relay`
+/// moves the bytes between the two (fault injection on top of the real
+/// server).
+async fn proxy<F, Fut>(upstream: SocketAddr, relay: F) -> SocketAddr
+where
+    F: Fn(TcpStream, TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let relay = Arc::new(relay);
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let cuts = Arc::clone(&cuts);
+            let relay = Arc::clone(&relay);
             tokio::spawn(async move {
-                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let (mut client_rd, mut client_wr) = client.into_split();
-                let (mut server_rd, mut server_wr) = server.into_split();
-                let requests = tokio::spawn(async move {
-                    let _ = tokio::io::copy(&mut client_rd, &mut server_wr).await;
-                });
-                let mut buf = vec![0_u8; 16 * 1024];
-                let mut sent = 0_usize;
-                loop {
-                    let n = match server_rd.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    if sent + n > 256 * 1024
-                        && cuts
-                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |c| c.checked_sub(1))
-                            .is_ok()
-                    {
-                        break; // both halves drop: the client sees a broken body
-                    }
-                    if client_wr.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                    sent += n;
+                if let Ok(server) = TcpStream::connect(upstream).await {
+                    relay(client, server).await;
                 }
-                requests.abort();
             });
         }
     });
     addr
+}
+
+/// A [`proxy`] that cuts the connection in the middle of a response (after
+/// 256 KiB on one connection), `cuts` times in all.
+async fn cutting_proxy(upstream: SocketAddr, cuts: Arc<AtomicUsize>) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    proxy(upstream, move |client, server| {
+        let cuts = Arc::clone(&cuts);
+        async move {
+            let (mut client_rd, mut client_wr) = client.into_split();
+            let (mut server_rd, mut server_wr) = server.into_split();
+            let requests = tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut client_rd, &mut server_wr).await;
+            });
+            let mut buf = vec![0_u8; 16 * 1024];
+            let mut sent = 0_usize;
+            loop {
+                let n = match server_rd.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                if sent + n > 256 * 1024
+                    && cuts
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |c| c.checked_sub(1))
+                        .is_ok()
+                {
+                    break; // both halves drop: the client sees a broken body
+                }
+                if client_wr.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+                sent += n;
+            }
+            requests.abort();
+        }
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -593,72 +608,62 @@ impl HoldCounts {
     }
 }
 
-/// A TCP proxy in front of the server that reads each request as fast as
-/// the client sends it, passes the server the first MiB, then holds the
-/// rest for half a second. It goes on forwarding after the client has gone
-/// and reads the server's answer to the end, as a load balancer would: a
-/// request the client gave up on still reaches the server.
-async fn holding_proxy(
-    upstream: std::net::SocketAddr,
-    counts: Arc<HoldCounts>,
-) -> std::net::SocketAddr {
+/// A [`proxy`] that reads each request as fast as the client sends it,
+/// passes the server the first MiB, then holds the rest for half a second.
+/// It goes on forwarding after the client has gone and reads the server's
+/// answer to the end, as a load balancer would: a request the client gave
+/// up on still reaches the server.
+async fn holding_proxy(upstream: SocketAddr, counts: Arc<HoldCounts>) -> SocketAddr {
     use std::sync::atomic::AtomicBool;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let counts = Arc::clone(&counts);
+    proxy(upstream, move |client, server| {
+        let counts = Arc::clone(&counts);
+        async move {
+            let (mut client_rd, mut client_wr) = client.into_split();
+            let (mut server_rd, mut server_wr) = server.into_split();
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
             tokio::spawn(async move {
-                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let (mut client_rd, mut client_wr) = client.into_split();
-                let (mut server_rd, mut server_wr) = server.into_split();
-                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
-                tokio::spawn(async move {
-                    let mut buf = vec![0_u8; 64 * 1024];
-                    while let Ok(n @ 1..) = client_rd.read(&mut buf).await {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            break;
-                        }
-                    }
-                });
-                let waiting = Arc::new(AtomicBool::new(false));
-                let forward = tokio::spawn({
-                    let (counts, waiting) = (Arc::clone(&counts), Arc::clone(&waiting));
-                    async move {
-                        let mut sent = 0_usize;
-                        while let Some(chunk) = rx.recv().await {
-                            if sent < MIB && sent + chunk.len() >= MIB {
-                                counts.held.fetch_add(1, Ordering::SeqCst);
-                                waiting.store(true, Ordering::SeqCst);
-                                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                            }
-                            if server_wr.write_all(&chunk).await.is_err() {
-                                break;
-                            }
-                            sent += chunk.len();
-                        }
-                        // Returned, not dropped: the server sees no end of
-                        // the request stream while it answers.
-                        server_wr
-                    }
-                });
-                let mut buf = vec![0_u8; 16 * 1024];
-                let mut client_open = true;
-                while let Ok(n @ 1..) = server_rd.read(&mut buf).await {
-                    if waiting.swap(false, Ordering::SeqCst) {
-                        counts.answered.fetch_add(1, Ordering::SeqCst);
-                    }
-                    if client_open && client_wr.write_all(&buf[..n]).await.is_err() {
-                        client_open = false;
+                let mut buf = vec![0_u8; 64 * 1024];
+                while let Ok(n @ 1..) = client_rd.read(&mut buf).await {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
                     }
                 }
-                drop(forward);
             });
+            let waiting = Arc::new(AtomicBool::new(false));
+            let forward = tokio::spawn({
+                let (counts, waiting) = (Arc::clone(&counts), Arc::clone(&waiting));
+                async move {
+                    let mut sent = 0_usize;
+                    while let Some(chunk) = rx.recv().await {
+                        if sent < MIB && sent + chunk.len() >= MIB {
+                            counts.held.fetch_add(1, Ordering::SeqCst);
+                            waiting.store(true, Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        }
+                        if server_wr.write_all(&chunk).await.is_err() {
+                            break;
+                        }
+                        sent += chunk.len();
+                    }
+                    // Returned, not dropped: the server sees no end of the
+                    // request stream while it answers.
+                    server_wr
+                }
+            });
+            let mut buf = vec![0_u8; 16 * 1024];
+            let mut client_open = true;
+            while let Ok(n @ 1..) = server_rd.read(&mut buf).await {
+                if waiting.swap(false, Ordering::SeqCst) {
+                    counts.answered.fetch_add(1, Ordering::SeqCst);
+                }
+                if client_open && client_wr.write_all(&buf[..n]).await.is_err() {
+                    client_open = false;
+                }
+            }
+            drop(forward);
         }
-    });
-    addr
+    })
+    .await
 }
