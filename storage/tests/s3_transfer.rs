@@ -278,9 +278,6 @@ async fn dropped_upload_waits_for_the_parts_in_flight() {
     assert!(eventually(|| holds.answered() == holds.held()).await);
     assert_eq!((holds.held(), holds.answered()), (1, 1), "part 1 was held");
     assert!(eventually(|| server.outstanding_uploads().unwrap().is_empty()).await);
-    // Nothing is stored late either.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert!(server.outstanding_uploads().unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

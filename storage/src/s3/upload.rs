@@ -14,11 +14,14 @@
 //! Any failure (reading, a part, completing) aborts the multipart upload
 //! and reports [`Error::Upload`] with `aborted` set; dropping the future
 //! (a timeout, a cancelled request) aborts it from a spawned task. Either
-//! way the parts already sent are answered first (up to 30 s): a part the
-//! server received goes on after its client stops waiting, and one stored
-//! after the abort would be listed nowhere and never freed. When the
+//! way the parts already sent are answered first (up to 30 s in all, then
+//! they are cancelled): a part the server received goes on after its client
+//! stops waiting, and one stored after the abort would be listed nowhere
+//! and never freed. So a failed upload returns only once its parts in
+//! flight are answered, and a dropped one keeps their buffers (at most
+//! `part_size × concurrency`) until then, on the spawned task. When the
 //! server cannot be reached to abort, the error says so and carries the
-//! upload id for [`Bucket::abort_upload`].
+//! upload id for [`Bucket::abort_upload`] (a dropped upload logs it).
 //!
 //! ```
 //! use pillars_storage::s3::{UploadOptions, testing::TestServer};
@@ -294,6 +297,9 @@ struct PendingUpload {
     key: String,
     upload_id: String,
     tasks: PartTasks,
+    /// When waiting for `tasks` stops: set by the first abort, kept by the
+    /// one spawned if that abort is dropped.
+    settle_by: Option<tokio::time::Instant>,
     armed: bool,
 }
 
@@ -301,7 +307,10 @@ impl PendingUpload {
     /// Lets the parts in flight finish (their results do not matter any
     /// more), then aborts the upload; `true` when the abort succeeded.
     async fn abort(&mut self) -> bool {
-        settle(&mut self.tasks).await;
+        let by = *self
+            .settle_by
+            .get_or_insert_with(|| tokio::time::Instant::now() + SETTLE_LIMIT);
+        settle(&mut self.tasks, by).await;
         self.bucket
             .abort_upload(&self.key, &self.upload_id)
             .await
@@ -309,11 +318,10 @@ impl PendingUpload {
     }
 }
 
-/// Waits for every task in `tasks`, up to [`SETTLE_LIMIT`]; cancels what
-/// is left after that.
-async fn settle(tasks: &mut PartTasks) {
+/// Waits for every task in `tasks` until `by`; cancels what is left then.
+async fn settle(tasks: &mut PartTasks, by: tokio::time::Instant) {
     let drained = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(SETTLE_LIMIT, drained).await.is_err() {
+    if tokio::time::timeout_at(by, drained).await.is_err() {
         tracing::warn!(
             left = tasks.len(),
             "part uploads still running: aborting without them"
@@ -333,11 +341,18 @@ impl Drop for PendingUpload {
                 key: std::mem::take(&mut self.key),
                 upload_id: std::mem::take(&mut self.upload_id),
                 tasks: std::mem::take(&mut self.tasks),
+                settle_by: self.settle_by,
                 armed: false,
             };
             tracing::debug!(key = %pending.key, upload_id = %pending.upload_id, "upload dropped: aborting");
             handle.spawn(async move {
-                pending.abort().await;
+                if !pending.abort().await {
+                    tracing::warn!(
+                        key = %pending.key,
+                        upload_id = %pending.upload_id,
+                        "dropped upload not aborted: abort it with Bucket::abort_upload"
+                    );
+                }
             });
         }
     }
@@ -529,6 +544,7 @@ impl Bucket {
             key: key.to_owned(),
             upload_id: upload_id.clone(),
             tasks: JoinSet::new(),
+            settle_by: None,
             armed: true,
         };
         let result = self
