@@ -1,17 +1,25 @@
-//! A circuit breaker for a remote backend (here Redis): after a transport
-//! failure, callers fail at once instead of each waiting out a timeout, and
-//! one caller per interval probes the backend; the probe's outcome closes
-//! the breaker or opens it for another interval.
+//! A circuit breaker for a remote backend (here Redis): after a failed
+//! connection (or [`TIMEOUTS_TO_OPEN`] timeouts in a row), callers fail at
+//! once instead of each waiting out a timeout, and one caller per interval
+//! probes the backend; a success closes the breaker, a failure opens it for
+//! another interval.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// Timeouts in a row that open the breaker: one slow answer alone does not
+/// (a lost packet, a slow command on the server); a failed connection
+/// opens it at once.
+pub(crate) const TIMEOUTS_TO_OPEN: u32 = 2;
+
 /// The breaker's state: when it may be probed next, in nanoseconds since
-/// `origin`; 0 while closed (calls go out).
+/// `origin`, 0 while closed (calls go out); and the failures since the
+/// last success.
 #[derive(Debug)]
 pub(crate) struct Breaker {
     origin: Instant,
     open_until: AtomicU64,
+    strikes: AtomicU32,
 }
 
 fn nanos(d: Duration) -> u64 {
@@ -23,6 +31,7 @@ impl Breaker {
         Self {
             origin: Instant::now(),
             open_until: AtomicU64::new(0),
+            strikes: AtomicU32::new(0),
         }
     }
 
@@ -45,22 +54,35 @@ impl Breaker {
         if until == 0 || interval.is_zero() {
             return true;
         }
-        now >= until
-            && self
-                .open_until
-                .compare_exchange(
-                    until,
-                    now.saturating_add(nanos(interval)),
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_ok()
+        if now < until {
+            return false;
+        }
+        match self.open_until.compare_exchange(
+            until,
+            now.saturating_add(nanos(interval)),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => true,
+            // Another caller took the probe, or a success closed it.
+            Err(current) => current == 0,
+        }
     }
 
     /// A call failed for want of the backend at `now`: open until
-    /// `now + interval`.
-    pub(crate) fn failed(&self, now: u64, interval: Duration) {
-        if !interval.is_zero() {
+    /// `now + interval` when the connection failed (`hard`) or after
+    /// [`TIMEOUTS_TO_OPEN`] failures in a row.
+    pub(crate) fn failed(&self, now: u64, interval: Duration, hard: bool) {
+        if interval.is_zero() {
+            return;
+        }
+        let before = self
+            .strikes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+                Some(s.saturating_add(1))
+            })
+            .unwrap_or(u32::MAX);
+        if hard || before.saturating_add(1) >= TIMEOUTS_TO_OPEN {
             self.open_until.store(
                 now.max(1).saturating_add(nanos(interval)),
                 Ordering::Release,
@@ -68,8 +90,11 @@ impl Breaker {
         }
     }
 
-    /// A call got an answer: closed.
+    /// A call got an answer: closed, no strikes.
     pub(crate) fn succeeded(&self) {
+        if self.strikes.load(Ordering::Relaxed) != 0 {
+            self.strikes.store(0, Ordering::Release);
+        }
         if self.open_until.load(Ordering::Relaxed) != 0 {
             self.open_until.store(0, Ordering::Release);
         }
@@ -99,7 +124,7 @@ mod tests {
     #[test]
     fn open_refuses_until_the_probe_time_then_admits_one_probe() {
         let b = Breaker::new();
-        b.failed(100 * MS, I);
+        b.failed(100 * MS, I, true);
         assert!(!b.admit_at(100 * MS, I));
         assert!(!b.admit_at(109 * MS, I));
         assert_eq!(b.retry_in(104 * MS), Duration::from_millis(6));
@@ -115,9 +140,9 @@ mod tests {
     #[test]
     fn probe_outcome_closes_or_reopens() {
         let b = Breaker::new();
-        b.failed(MS, I);
+        b.failed(MS, I, true);
         assert!(b.admit_at(11 * MS, I));
-        b.failed(12 * MS, I);
+        b.failed(12 * MS, I, true);
         assert!(
             !b.admit_at(21 * MS, I),
             "re-opened from the probe's failure"
@@ -128,11 +153,35 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_open_it_only_in_a_row() {
+        let b = Breaker::new();
+        b.failed(MS, I, false);
+        assert!(b.admit_at(2 * MS, I), "one timeout alone leaves it closed");
+        b.succeeded();
+        b.failed(3 * MS, I, false);
+        assert!(b.admit_at(4 * MS, I), "the success reset the count");
+        b.failed(5 * MS, I, false);
+        assert!(!b.admit_at(6 * MS, I), "two in a row open it");
+        assert!(b.admit_at(15 * MS, I), "the probe");
+        b.failed(16 * MS, I, false);
+        assert!(!b.admit_at(17 * MS, I), "a probe's timeout re-opens it");
+    }
+
+    #[test]
+    fn a_success_closes_it_at_once() {
+        let b = Breaker::new();
+        b.failed(MS, I, true);
+        b.succeeded();
+        assert!(b.admit_at(MS, I));
+        assert_eq!(b.retry_in(MS), Duration::ZERO);
+    }
+
+    #[test]
     fn zero_interval_is_off() {
         let b = Breaker::new();
-        b.failed(5, Duration::ZERO);
+        b.failed(5, Duration::ZERO, true);
         assert!(b.admit_at(5, Duration::ZERO));
-        b.failed(5, I);
+        b.failed(5, I, true);
         assert!(
             b.admit_at(5, Duration::ZERO),
             "turned off after the fact too"
@@ -144,7 +193,7 @@ mod tests {
         let b = Breaker::new();
         assert!(b.now() >= 1);
         assert!(b.admit(I));
-        b.failed(b.now(), Duration::from_secs(3600));
+        b.failed(b.now(), Duration::from_secs(3600), true);
         assert!(!b.admit(Duration::from_secs(3600)));
         assert!(b.admit(Duration::ZERO));
     }

@@ -60,8 +60,9 @@ pub enum Error {
     #[cfg(feature = "redis")]
     #[error("redis call timed out after {0:?}")]
     Timeout(Duration),
-    /// Redis could not be reached moments ago, so it is not asked again
-    /// before the next probe (see `RedisGcra::with_probe_interval`).
+    /// Redis failed moments ago (a failed connection, or timeouts in a row),
+    /// so it is not asked again before the next probe (see
+    /// [`RedisGcra::with_probe_interval`](crate::ratelimit::redis::RedisGcra::with_probe_interval)).
     #[cfg(feature = "redis")]
     #[error("redis unreachable: not asked again for {retry_in:?}")]
     Unavailable {

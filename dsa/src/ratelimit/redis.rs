@@ -30,18 +30,17 @@
 //! Every such answer increments [`RedisGcra::failures`];
 //! [`RedisGcra::try_check_n`] returns the error instead.
 //!
-//! Only the first check of an outage waits for its failure (a refused
-//! connection fails at once; a silent server takes the timeout, at most
-//! twice over while reconnecting). From then on checks are answered by the
-//! fail mode at once, without asking Redis, and one check per
-//! [probe interval](RedisGcra::with_probe_interval) (the timeout by
-//! default) asks it; the first answer ends the outage. So one slow answer
-//! also sends checks to the fail mode for an interval. Measured with
-//! `examples/redis_outage.rs` (figures in `benches/RESULTS.md`): against a
-//! frozen server a check takes about 1 µs (250 ms with the breaker off: the
-//! timeout), against a stopped one under 1 µs (about 20 µs off: a refused
-//! connect each), and answers resume within an interval of the server's
-//! return.
+//! An outage is not paid by every check. Once a connection fails (refused,
+//! dropped) or [two checks in a row time out](RedisGcra::with_probe_interval),
+//! checks are answered by the fail mode at once, without asking Redis, and
+//! one check per probe interval (the timeout by default) asks it; the first
+//! successful answer ends the outage. Only those probes wait: at once for a
+//! refused connection, up to the timeout (twice over while reconnecting)
+//! for a silent server. Measured with `examples/redis_outage.rs` (figures
+//! in `benches/RESULTS.md`): against a frozen server a check takes about
+//! 1 µs (250 ms with the breaker off: the timeout), against a stopped one
+//! under 1 µs (about 20 µs off: a refused connect each), and answers resume
+//! within an interval of the server's return.
 //!
 //! # Examples
 //!
@@ -116,7 +115,8 @@ pub enum FailMode {
 
 /// A GCRA limiter whose state lives in Redis (see the [module docs](self)).
 ///
-/// Cheap to clone (clones share the connection and the failure count).
+/// Cheap to clone (clones share the connection, the failure count and the
+/// breaker's state; the probe interval is each handle's own).
 ///
 /// # Examples
 ///
@@ -163,7 +163,8 @@ impl RedisGcra {
     ///
     /// # Errors
     ///
-    /// [`Error::Redis`] for a bad URL or a server that cannot be reached now.
+    /// [`Error::Redis`] for a bad URL or a server that cannot be reached now
+    /// (at once when the connection is refused: there is one attempt).
     ///
     /// # Examples
     ///
@@ -293,11 +294,16 @@ impl RedisGcra {
     }
 
     /// How often Redis is probed while it cannot be reached (default: the
-    /// timeout; zero turns this off). After a check fails for want of Redis
-    /// (no connection, a dropped one, a timeout), checks are answered by the
-    /// fail mode at once, without asking Redis, and one check per interval
-    /// asks it; the first answer it gets ends this. Without it every check
-    /// of an outage would wait for its own failure.
+    /// timeout). After a failed connection (refused, dropped) or two
+    /// timeouts in a row, checks are answered by the fail mode at once,
+    /// without asking Redis, and one check per interval asks it; the first
+    /// successful answer ends this. Keep it at least the timeout: each probe
+    /// of a silent server waits that long, and a shorter interval has
+    /// several waiting at once.
+    ///
+    /// Zero turns the breaker off: every check of an outage then waits for
+    /// its own failure, and each one starts a reconnection attempt — a fleet
+    /// of such clients hammers a Redis that is coming back.
     ///
     /// # Examples
     ///
@@ -427,38 +433,56 @@ impl RedisGcra {
     /// ```
     pub async fn try_check_n(&self, key: &str, n: u64) -> Result<Decision> {
         validate_n(&self.quota, n)?;
-        let mut conn = self.conn.clone();
         let mut inv = self.script.prepare_invoke();
         inv.key(self.full_key(key))
             .arg(&self.emission_us)
             .arg(&self.window_us)
             .arg(n);
+        let inv = &inv;
         let reply: (i64, i64, i64, i64) = self
-            .guarded(async {
+            .guarded(|| async move {
+                let mut conn = self.conn.clone();
                 tokio::time::timeout(self.timeout.saturating_mul(2), inv.invoke_async(&mut conn))
                     .await
-                    .map_err(|_| self.count_failure(Error::Timeout(self.timeout)))?
-                    .map_err(|e| self.count_failure(Error::Redis(Box::new(e))))
+                    .map_err(|_| Error::Timeout(self.timeout))?
+                    .map_err(|e| Error::Redis(Box::new(e)))
             })
             .await?;
         Ok(self.decision(reply))
     }
 
-    /// Runs `call` unless the breaker is open (then fails at once, counted),
-    /// and tells the breaker how it went.
-    async fn guarded<T>(&self, call: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    /// Runs `call` unless the breaker is open (then fails at once), tells
+    /// the breaker how it went, and counts a failure.
+    ///
+    /// A refused connection is asked once more: after a failed reconnection
+    /// the connection answers at once with that old error (and starts a new
+    /// attempt), and nothing was sent, so a second call costs no cell and
+    /// reaches a server that is back.
+    async fn guarded<T, F, Fut>(&self, call: F) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let breaker = &self.breaker;
         if !breaker.admit(self.probe_interval) {
             let retry_in = breaker.retry_in(breaker.now());
             return Err(self.count_failure(Error::Unavailable { retry_in }));
         }
-        let result = call.await;
+        let mut result = call().await;
+        if matches!(&result, Err(Error::Redis(e)) if e.is_connection_refusal()) {
+            result = call().await;
+        }
         match &result {
             Ok(_) => breaker.succeeded(),
-            Err(e) if is_unreachable(e) => breaker.failed(breaker.now(), self.probe_interval),
-            Err(_) => {}
+            Err(e) => match failure(e) {
+                Some(Failure::Timeout) => breaker.failed(breaker.now(), self.probe_interval, false),
+                Some(Failure::Connection) => {
+                    breaker.failed(breaker.now(), self.probe_interval, true);
+                }
+                None => {}
+            },
         }
-        result
+        result.map_err(|e| self.count_failure(e))
     }
 
     /// Checks many `(key, n)` pairs in one pipelined round trip (one
@@ -486,7 +510,7 @@ impl RedisGcra {
         for &(_, n) in requests {
             validate_n(&self.quota, n)?;
         }
-        match self.guarded(self.try_many(requests)).await {
+        match self.guarded(|| self.try_many(requests)).await {
             Ok(ds) => Ok(ds),
             Err(_) => Ok(vec![self.fail_decision(); requests.len()]),
         }
@@ -510,17 +534,17 @@ impl RedisGcra {
             let r: redis::RedisResult<Vec<(i64, i64, i64, i64)>> =
                 tokio::time::timeout(limit, pipe.query_async(&mut conn))
                     .await
-                    .map_err(|_| self.count_failure(Error::Timeout(self.timeout)))?;
+                    .map_err(|_| Error::Timeout(self.timeout))?;
             match r {
                 Ok(replies) => return Ok(replies.into_iter().map(|r| self.decision(r)).collect()),
                 Err(e) if e.kind() == ErrorKind::NoScriptError && !loaded => {
                     loaded = true;
                     tokio::time::timeout(limit, self.script.load_async(&mut conn))
                         .await
-                        .map_err(|_| self.count_failure(Error::Timeout(self.timeout)))?
-                        .map_err(|e| self.count_failure(Error::Redis(Box::new(e))))?;
+                        .map_err(|_| Error::Timeout(self.timeout))?
+                        .map_err(|e| Error::Redis(Box::new(e)))?;
                 }
-                Err(e) => return Err(self.count_failure(Error::Redis(Box::new(e)))),
+                Err(e) => return Err(Error::Redis(Box::new(e))),
             }
         }
     }
@@ -559,17 +583,23 @@ impl RedisGcra {
     }
 }
 
-/// Whether `e` says Redis could not be reached (as opposed to an answer
-/// that was an error, such as a script error).
-fn is_unreachable(e: &Error) -> bool {
+/// How a call failed for want of Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// No answer in time: opens the breaker only
+    /// [`TIMEOUTS_TO_OPEN`](super::breaker::TIMEOUTS_TO_OPEN) times in a row.
+    Timeout,
+    /// No connection, a refused or a dropped one: opens it at once.
+    Connection,
+}
+
+/// Whether `e` says Redis could not be asked, and how; `None` for an
+/// answer that was an error (a script error, `LOADING`, `BUSY`, ...).
+fn failure(e: &Error) -> Option<Failure> {
     match e {
-        Error::Timeout(_) => true,
-        Error::Redis(e) => {
-            e.is_io_error()
-                || e.is_connection_refusal()
-                || e.is_connection_dropped()
-                || e.is_timeout()
-        }
-        _ => false,
+        Error::Timeout(_) => Some(Failure::Timeout),
+        Error::Redis(e) if e.is_timeout() => Some(Failure::Timeout),
+        Error::Redis(e) if e.is_io_error() => Some(Failure::Connection),
+        _ => None,
     }
 }
