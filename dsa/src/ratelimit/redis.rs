@@ -37,10 +37,10 @@
 //! successful answer ends the outage. Only those probes wait: at once for a
 //! refused connection, up to the timeout (twice over while reconnecting)
 //! for a silent server. Measured with `examples/redis_outage.rs` (figures
-//! in `benches/RESULTS.md`): against a frozen server a check takes about
-//! 1 µs (250 ms with the breaker off: the timeout), against a stopped one
-//! under 1 µs (about 20 µs off: a refused connect each), and answers resume
-//! within an interval of the server's return.
+//! in `benches/RESULTS.md`): against a frozen server a check takes 1–2 µs
+//! on average (250 ms with the breaker off: the timeout), against a
+//! stopped one under 1 µs (about 40 µs off: refused connects), and answers
+//! resume within an interval of the server's return.
 //!
 //! # Examples
 //!
