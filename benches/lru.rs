@@ -5,7 +5,8 @@
 //! * `lru_get_or_insert/{cap}`: single thread, get-or-insert per key
 //!   (`quick_cache` through its `unsync::Cache`).
 //! * `lru_get_put/{cap}`: single thread, 90 % get / 10 % put.
-//! * `lru_concurrent_2t/{cap}`: two threads, get then insert on a miss.
+//! * `lru_concurrent_{n}t/{cap}`: `n` threads (2, or `PILLARS_BENCH_THREADS`),
+//!   get then insert on a miss.
 //!
 //! Every loop folds the values it reads into a checksum that is checked, so
 //! the work cannot be optimised away. Hit ratios and bytes per entry are
@@ -27,10 +28,16 @@ const CHUNK: usize = 4096;
 /// A fixed-seed Zipf(0.99) trace of keys, scrambled so hot keys are not
 /// small integers; the top bit of each `u64` marks a put for the mix bench.
 fn trace() -> Vec<u64> {
+    trace_of(TRACE)
+}
+
+/// The first `len` keys of the trace (the same keys as [`trace`] for its
+/// length).
+fn trace_of(len: usize) -> Vec<u64> {
     let mut rng = StdRng::seed_from_u64(0x5eed);
     #[allow(clippy::cast_precision_loss)]
     let zipf = Zipf::new(KEYS as f64, 0.99).expect("valid zipf");
-    (0..TRACE)
+    (0..len)
         .map(|_| {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let k = zipf.sample(&mut rng) as u64;
@@ -266,11 +273,25 @@ fn quick_cache_sharded(cap: usize) -> quick_cache::sync::Cache<u64, u64> {
     )
 }
 
+/// Threads of the concurrent group: `PILLARS_BENCH_THREADS`, else 2.
+fn bench_threads() -> usize {
+    std::env::var("PILLARS_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n >= 1)
+        .unwrap_or(2)
+}
+
 fn concurrent(c: &mut Criterion) {
-    let tr = trace();
+    let threads = bench_threads();
+    // Half of it warms the caches; the other half gives each of 4 rounds
+    // fresh keys for every thread.
+    let len = TRACE.max(8 * threads * PER_THREAD);
+    let tr = trace_of(len);
+    let rounds = len / 2 / (threads * PER_THREAD);
     for cap in [10_000_usize, 100_000] {
-        let mut g = c.benchmark_group(format!("lru_concurrent_2t/{cap}"));
-        g.throughput(Throughput::Elements(2 * PER_THREAD as u64));
+        let mut g = c.benchmark_group(format!("lru_concurrent_{threads}t/{cap}"));
+        g.throughput(Throughput::Elements((threads * PER_THREAD) as u64));
         g.sample_size(10);
         let ncap = NonZeroUsize::new(cap).expect("cap > 0");
         let contenders: Vec<(&str, Box<dyn Shared>)> = vec![
@@ -317,7 +338,7 @@ fn concurrent(c: &mut Criterion) {
             ),
         ];
         for (name, cache) in contenders {
-            for &k in &tr[..TRACE / 2] {
+            for &k in &tr[..len / 2] {
                 cache.get_or_put(k & !PUT);
             }
             let mut round = 0_usize;
@@ -325,13 +346,13 @@ fn concurrent(c: &mut Criterion) {
                 b.iter_custom(|iters| {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
-                        round = (round + 1) % (TRACE / PER_THREAD / 2);
+                        round = (round + 1) % rounds;
                         let start = Instant::now();
                         let sums: Vec<u64> = std::thread::scope(|s| {
-                            let hs: Vec<_> = (0..2)
+                            let hs: Vec<_> = (0..threads)
                                 .map(|t| {
                                     let cache = &*cache;
-                                    let base = (round * 2 + t) * PER_THREAD;
+                                    let base = len / 2 + (round * threads + t) * PER_THREAD;
                                     let slice = &tr[base..base + PER_THREAD];
                                     s.spawn(move || {
                                         slice.iter().fold(0_u64, |a, &k| {
