@@ -14,6 +14,10 @@
 //! cannot be optimised away.
 #![allow(missing_docs)]
 
+#[cfg(feature = "redis")]
+#[path = "../dsa/tests/redis_server/mod.rs"]
+mod redis_server;
+
 use std::hint::black_box;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
@@ -160,33 +164,14 @@ fn keyed(c: &mut Criterion) {
 fn redis_group(c: &mut Criterion) {
     use pillars_kit::dsa::ratelimit::redis::RedisGcra;
 
-    let mut pidfile = None;
+    let mut keep_server = None;
     let url = if let Ok(url) = std::env::var("PILLARS_REDIS_URL") {
         url
+    } else if let Some(server) = redis_server::RedisServer::start() {
+        keep_server.insert(server).url.clone()
     } else {
-        let Some(port) = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()
-            .and_then(|l| l.local_addr().ok())
-            .map(|a| a.port())
-        else {
-            eprintln!("SKIPPED redis bench: no free port");
-            return;
-        };
-        let pf = std::env::temp_dir().join(format!("pillars-bench-redis-{port}.pid"));
-        let started = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "yes"])
-            .arg("--pidfile")
-            .arg(&pf)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !started {
-            eprintln!("SKIPPED redis bench: no PILLARS_REDIS_URL and no redis-server on PATH");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(300));
-        pidfile = Some(pf);
-        format!("redis://127.0.0.1:{port}/")
+        eprintln!("SKIPPED redis bench: no PILLARS_REDIS_URL and no redis-server on PATH");
+        return;
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -227,12 +212,6 @@ fn redis_group(c: &mut Criterion) {
             g.finish();
         }
         Err(e) => eprintln!("SKIPPED redis bench: cannot connect to {url}: {e}"),
-    }
-    if let Some(pf) = pidfile {
-        if let Ok(pid) = std::fs::read_to_string(&pf) {
-            let _ = std::process::Command::new("kill").arg(pid.trim()).status();
-        }
-        let _ = std::fs::remove_file(pf);
     }
 }
 

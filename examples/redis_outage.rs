@@ -14,61 +14,14 @@
 //! cargo run --release --features redis --example redis_outage
 //! ```
 
-use std::net::TcpListener;
-use std::process::Command;
+#[path = "../dsa/tests/redis_server/mod.rs"]
+mod redis_server;
+
 use std::time::{Duration, Instant};
 
 use pillars_dsa::ratelimit::Quota;
 use pillars_dsa::ratelimit::redis::RedisGcra;
-
-/// A `redis-server` on `port`, daemonized, found by its pid file.
-struct Server {
-    port: u16,
-    pidfile: String,
-}
-
-impl Server {
-    fn start(port: u16) -> Self {
-        let pidfile = format!(
-            "{}/pillars-outage-{port}.pid",
-            std::env::temp_dir().display()
-        );
-        let ok = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "yes"])
-            .args(["--pidfile", &pidfile])
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(
-            ok,
-            "cannot start redis-server (apt-get install -y redis-server)"
-        );
-        let server = Self { port, pidfile };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not come up");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        server
-    }
-
-    fn signal(&self, sig: &str) {
-        if let Ok(pid) = std::fs::read_to_string(&self.pidfile) {
-            let _ = Command::new("kill").args([sig, pid.trim()]).status();
-        }
-    }
-
-    fn stop(&self) {
-        if let Ok(pid) = std::fs::read_to_string(&self.pidfile) {
-            let _ = Command::new("kill").arg(pid.trim()).status();
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-            assert!(Instant::now() < deadline, "redis-server did not stop");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
+use redis_server::RedisServer;
 
 /// Checks in a loop for `how_long`: (checks, worst latency).
 async fn hammer(lim: &RedisGcra, how_long: Duration) -> (u64, Duration) {
@@ -116,20 +69,16 @@ async fn answers_again(what: &str, lim: &RedisGcra) {
 }
 
 fn main() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let url = format!("redis://127.0.0.1:{port}/");
+    const NO_SERVER: &str = "cannot start redis-server (apt-get install -y redis-server)";
+    let server = RedisServer::start().expect(NO_SERVER);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let server = Server::start(port);
     rt.block_on(async {
         let q = Quota::per_second(1000).expect("valid");
-        let on = RedisGcra::connect(&url, q).await.expect("connect");
-        let off = RedisGcra::connect(&url, q)
+        let on = RedisGcra::connect(&server.url, q).await.expect("connect");
+        let off = RedisGcra::connect(&server.url, q)
             .await
             .expect("connect")
             .with_probe_interval(Duration::ZERO);
@@ -144,8 +93,7 @@ fn main() {
 
         server.stop();
         outage("Redis stopped", &on, &off).await;
-        let restarted = Server::start(port);
+        let _restarted = RedisServer::start_on(server.port).expect(NO_SERVER);
         answers_again("Redis restarted", &on).await;
-        restarted.stop();
     });
 }

@@ -11,84 +11,14 @@
 //!   `PILLARS_REQUIRE_SERVERS=1` (as `.ci/run` sets).
 #![cfg(feature = "redis")]
 
+mod redis_server;
+
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use pillars_dsa::ratelimit::redis::{FailMode, RedisGcra};
 use pillars_dsa::ratelimit::{Error, Quota};
-
-/// A private `redis-server`, stopped on drop.
-struct Server {
-    url: String,
-    pidfile: PathBuf,
-}
-
-impl Server {
-    fn start() -> Option<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let pidfile = std::env::temp_dir().join(format!("pillars-redis-{port}.pid"));
-        let status = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "yes"])
-            .arg("--pidfile")
-            .arg(&pidfile)
-            .status();
-        match status {
-            Ok(s) if s.success() => {}
-            _ => return None,
-        }
-        let server = Self {
-            url: format!("redis://127.0.0.1:{port}/"),
-            pidfile,
-        };
-        // Wait until it answers.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && server.pid().is_some() {
-                return Some(server);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(server)
-    }
-
-    fn pid(&self) -> Option<String> {
-        std::fs::read_to_string(&self.pidfile)
-            .ok()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    }
-
-    fn stop(&self) {
-        if let Some(pid) = self.pid() {
-            let _ = Command::new("kill").arg(&pid).status();
-            // Wait until the port is closed.
-            for _ in 0..250 {
-                if Command::new("kill")
-                    .args(["-0", &pid])
-                    .status()
-                    .is_ok_and(|s| !s.success())
-                {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_file(&self.pidfile);
-    }
-}
+use redis_server::RedisServer;
 
 /// Says why a test cannot run: a failure where `PILLARS_REQUIRE_SERVERS=1`
 /// (CI), a printed `SKIPPED` line elsewhere.
@@ -101,11 +31,11 @@ fn skip(why: &str) {
 }
 
 /// The server to test against, or `None` (after printing why) to skip.
-fn shared_server() -> Option<(String, Option<Server>)> {
+fn shared_server() -> Option<(String, Option<RedisServer>)> {
     if let Ok(url) = std::env::var("PILLARS_REDIS_URL") {
         return Some((url, None));
     }
-    match Server::start() {
+    match RedisServer::start() {
         Some(s) => Some((s.url.clone(), Some(s))),
         None => {
             skip(
@@ -130,8 +60,8 @@ async fn connect(url: &str, q: Quota) -> RedisGcra {
 
 /// A server of `test`'s own (it stops, pauses or flushes it), or `None`
 /// (after printing why) to skip.
-fn private_server(test: &str) -> Option<Server> {
-    let server = Server::start();
+fn private_server(test: &str) -> Option<RedisServer> {
+    let server = RedisServer::start();
     if server.is_none() {
         skip(&format!(
             "{test} needs `redis-server` on PATH to start its own (apt-get install -y redis-server)"
