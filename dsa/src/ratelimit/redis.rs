@@ -474,13 +474,12 @@ impl RedisGcra {
         }
         match &result {
             Ok(_) => breaker.succeeded(),
-            Err(e) => match failure(e) {
-                Some(Failure::Timeout) => breaker.failed(breaker.now(), self.probe_interval, false),
-                Some(Failure::Connection) => {
-                    breaker.failed(breaker.now(), self.probe_interval, true);
+            Err(e) => {
+                if let Some(f) = failure(e) {
+                    let hard = f == Failure::Connection;
+                    breaker.failed(breaker.now(), self.probe_interval, hard);
                 }
-                None => {}
-            },
+            }
         }
         result.map_err(|e| self.count_failure(e))
     }
