@@ -197,4 +197,73 @@ mod tests {
         assert!(!b.admit(Duration::from_secs(3600)));
         assert!(b.admit(Duration::ZERO));
     }
+
+    /// The breaker as a plain sequential state machine.
+    #[derive(Default)]
+    struct Model {
+        open_until: Option<u64>,
+        strikes: u32,
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Admit,
+        Failed { hard: bool },
+        Succeeded,
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => Just(Op::Admit),
+            2 => any::<bool>().prop_map(|hard| Op::Failed { hard }),
+            1 => Just(Op::Succeeded),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any sequence of calls at non-decreasing times: the breaker admits,
+        /// opens and reports `retry_in` exactly as the model.
+        #[test]
+        fn matches_the_model(
+            interval_ms in 0_u64..50,
+            steps in proptest::collection::vec((0_u64..30, op()), 1..200),
+        ) {
+            let interval = Duration::from_millis(interval_ms);
+            let i = interval_ms * MS;
+            let (b, mut m, mut now) = (Breaker::new(), Model::default(), 0_u64);
+            for (dt, op) in steps {
+                now += dt * MS;
+                match op {
+                    Op::Admit => {
+                        let want = match m.open_until {
+                            _ if i == 0 => true,
+                            None => true,
+                            Some(u) if now < u => false,
+                            Some(_) => {
+                                m.open_until = Some(now + i);
+                                true
+                            }
+                        };
+                        proptest::prop_assert_eq!(b.admit_at(now, interval), want);
+                    }
+                    Op::Failed { hard } => {
+                        b.failed(now, interval, hard);
+                        if i != 0 {
+                            m.strikes += 1;
+                            if hard || m.strikes >= super::TIMEOUTS_TO_OPEN {
+                                m.open_until = Some(now.max(1) + i);
+                            }
+                        }
+                    }
+                    Op::Succeeded => {
+                        b.succeeded();
+                        m = Model::default();
+                    }
+                }
+                let want = Duration::from_nanos(m.open_until.map_or(0, |u| u.saturating_sub(now)));
+                proptest::prop_assert_eq!(b.retry_in(now), want);
+            }
+        }
+    }
 }
