@@ -4,8 +4,9 @@
 //! probes the backend; a success closes the breaker, a failure opens it for
 //! another interval.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use super::sync::{AtomicU32, AtomicU64, Ordering};
 
 /// Timeouts in a row that open the breaker: one slow answer alone does not
 /// (a lost packet, a slow command on the server); a failed connection
@@ -106,7 +107,36 @@ impl Breaker {
     }
 }
 
-#[cfg(test)]
+/// Loom model of the probe (`cargo test --lib breaker::loom` under
+/// `--cfg loom`, run by `.ci/run`'s loom stage): every interleaving of
+/// two callers racing for the probe.
+#[cfg(all(test, loom))]
+mod loom_model {
+    use super::Breaker;
+    use loom::sync::Arc;
+    use std::time::Duration;
+
+    const I: Duration = Duration::from_millis(10);
+
+    #[test]
+    fn one_probe_per_interval() {
+        loom::model(|| {
+            let b = Arc::new(Breaker::new());
+            b.failed(1, I, true);
+            let now = 20_000_000; // past the probe time
+            let other = {
+                let b = Arc::clone(&b);
+                loom::thread::spawn(move || b.admit_at(now, I))
+            };
+            let here = b.admit_at(now, I);
+            let there = other.join().unwrap();
+            assert!(here ^ there, "exactly one probe: {here} {there}");
+            assert!(!b.admit_at(now, I));
+        });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::Breaker;
     use std::time::Duration;
