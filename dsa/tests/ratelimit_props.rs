@@ -445,6 +445,41 @@ mod windows {
             for (_, c) in per { prop_assert!(c <= limit); }
         }
     }
+
+    /// The kind of case CI's proptest found: the largest limit and window, a
+    /// full previous window, a current one filled at its very end, then the
+    /// clock back (the previous window counts in full): the weighted count
+    /// plus the request passes `u128::MAX`. The reference overflowed; the
+    /// limiter must deny, not wrap.
+    #[test]
+    fn sliding_window_full_windows_at_the_largest_limit_and_window() {
+        let (limit, w) = (u64::MAX, u64::MAX / 2);
+        let clock = ManualClock::new();
+        let lim = SlidingWindow::with_clock(limit, Duration::from_nanos(w), clock.clone())
+            .expect("valid");
+        let mut model = SlidingModel::default();
+        let steps = [
+            (0, limit, true),
+            (2 * w - 1, limit - 3, true),
+            (w, limit, false),
+            (w, 0, false),
+        ];
+        for (now, n, allowed) in steps {
+            clock.set_nanos(now);
+            let d = lim.check_n(n).expect("n <= limit");
+            let want = model.step(limit, w, now, n);
+            assert_eq!(
+                (
+                    d.is_allowed(),
+                    d.remaining(),
+                    d.reset_after(),
+                    d.retry_after()
+                ),
+                want
+            );
+            assert_eq!(d.is_allowed(), allowed, "at {now} for {n}");
+        }
+    }
 }
 
 /// The sliding-window algorithm as first written: a plain division per
@@ -473,8 +508,13 @@ impl SlidingModel {
             now % w
         };
         let (w128, l) = (u128::from(w), u128::from(limit));
+        // Each product is below 2^127 (counts < 2^64, w < 2^63), so `scaled`
+        // fits; adding the request may not, and a sum past `u128::MAX` is
+        // past `l * w` too.
         let scaled = u128::from(self.prev) * u128::from(w - elapsed) + u128::from(self.curr) * w128;
-        let allowed = scaled + u128::from(n) * w128 <= l * w128;
+        let allowed = scaled
+            .checked_add(u128::from(n) * w128)
+            .is_some_and(|total| total <= l * w128);
         if allowed {
             self.curr += n;
         }
