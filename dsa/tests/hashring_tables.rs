@@ -19,7 +19,12 @@ use proptest::prelude::*;
 // ---------------------------------------------------------------- helpers
 
 fn key_hashes(n: usize, salt: u64) -> impl Iterator<Item = u64> {
-    (0..n as u64).map(move |i| mix64(i.wrapping_add(salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)) + 1))
+    (0..n as u64).map(move |i| {
+        mix64(
+            i.wrapping_add(salt.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                .wrapping_add(1),
+        )
+    })
 }
 
 fn owners<R: Router>(r: &R, hashes: &[u64]) -> Vec<Option<R::Node>>
